@@ -1,0 +1,118 @@
+import process from 'node:process';
+import meow from 'meow';
+import {WebmonError} from './errors.js';
+import {runMonitor} from './run-monitor.js';
+
+const help = `
+	Usage
+	  $ webmon-tui [--sites-csv FILE | --sites-table] [options]
+
+	Sites
+	  --sites-csv FILE            Sites to monitor, one per line: host[:port][/path],interval[,regex]
+	                              (bare host means https). Rows are saved to the website table.
+	  --sites-table               Monitor the sites stored in the website table
+
+	Database (default: embedded PGlite in --data-dir; no server needed)
+	  --db-config FILE            PostgreSQL settings as JSON (db_type, db_user, db_pass, db_name,
+	                              db_host, db_port, db_ssl); DATABASE_URL works too
+	  --data-dir DIR              PGlite directory (default $XDG_DATA_HOME/webmon-tui
+	                              or ~/.local/share/webmon-tui)
+	  --drop-tables               Drop webmon-tui's tables first (asks nothing)
+
+	Checks
+	  --number-healthchecks N     Checks per site, then exit 0 once all are stored (-1 = forever; default)
+	  --timeout SECONDS           Deadline for one check, redirects and body included (default 10)
+	  --max-concurrency N         Upper bound for the adaptive concurrency limit (default: none)
+
+	Output
+	  --no-tui                    Headless: one line per check on stdout, a summary every 10 s on stderr
+	  --format text|ndjson        Headless line format (default text)
+
+	Examples
+	  $ webmon-tui --sites-csv data/websites_top15.csv
+	  $ webmon-tui --db-config secrets/db.json --sites-table --no-tui --format ndjson
+	  $ webmon-tui --db-config secrets/db.json --drop-tables
+
+	Exit codes: 0 done or stopped cleanly, 1 unexpected error, 2 bad input or database unavailable.
+`;
+
+/** Parses argv, runs the monitor and returns the exit code. Bad input is one line on stderr and code 2. */
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+	const cli = meow(help, {
+		importMeta: import.meta,
+		argv,
+		allowUnknownFlags: false,
+		flags: {
+			sitesCsv: {type: 'string'},
+			sitesTable: {type: 'boolean', default: false},
+			dbConfig: {type: 'string'},
+			dataDir: {type: 'string'},
+			dropTables: {type: 'boolean', default: false},
+			numberHealthchecks: {type: 'string', default: '-1'},
+			timeout: {type: 'string', default: '10'},
+			maxConcurrency: {type: 'string'},
+			tui: {type: 'boolean', default: true},
+			format: {type: 'string', default: 'text'},
+		},
+	});
+	const {flags} = cli;
+	const fail = (message: string) => {
+		process.stderr.write(`webmon-tui: ${message}\n`);
+		return 2;
+	};
+
+	if (cli.input.length > 0) {
+		return fail(`unexpected argument "${cli.input[0]}" (see --help)`);
+	}
+
+	if (flags.sitesCsv && flags.sitesTable) {
+		return fail('give either --sites-csv FILE or --sites-table, not both');
+	}
+
+	if (!flags.sitesCsv && !flags.sitesTable && !flags.dropTables) {
+		return fail('nothing to monitor: give --sites-csv FILE or --sites-table (see --help)');
+	}
+
+	if (flags.format !== 'text' && flags.format !== 'ndjson') {
+		return fail(`--format "${flags.format}" must be text or ndjson`);
+	}
+
+	const checks = Number(flags.numberHealthchecks);
+	if (!Number.isInteger(checks) || (checks < 1 && checks !== -1)) {
+		return fail(`--number-healthchecks "${flags.numberHealthchecks}" must be a positive integer or -1 (forever)`);
+	}
+
+	const timeout = Number(flags.timeout);
+	if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) {
+		return fail(`--timeout "${flags.timeout}" must be a number of seconds between 0 and 3600`);
+	}
+
+	const maxConcurrency = flags.maxConcurrency === undefined ? undefined : Number(flags.maxConcurrency);
+	if (maxConcurrency !== undefined && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1)) {
+		return fail(`--max-concurrency "${flags.maxConcurrency}" must be a positive integer`);
+	}
+
+	try {
+		return await runMonitor({
+			sitesCsv: flags.sitesCsv,
+			sitesTable: flags.sitesTable,
+			dbConfig: flags.dbConfig,
+			databaseUrl: flags.dbConfig ? undefined : process.env.DATABASE_URL || undefined,
+			dataDir: flags.dataDir,
+			dropTables: flags.dropTables,
+			numberHealthchecks: checks,
+			timeoutSeconds: timeout,
+			maxConcurrency,
+			format: flags.format as 'text' | 'ndjson',
+			stdout: process.stdout,
+			stderr: process.stderr,
+			env: process.env,
+		});
+	} catch (error) {
+		if (error instanceof WebmonError && (error.code === 'INPUT_INVALID' || error.code === 'DATABASE_UNAVAILABLE')) {
+			return fail(error.message);
+		}
+
+		throw error;
+	}
+}

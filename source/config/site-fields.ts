@@ -1,0 +1,56 @@
+import {InputError} from '../errors.js';
+import {compilePattern} from '../probe/safe-regex.js';
+
+/**
+The longest accepted check interval: 7 days. Far beyond any sensible health check, and well under
+the 2^31 - 1 ms (about 24.8 days) that Node's timers can wait; a longer delay silently fires after
+1 ms, which would turn a "rarely" site into a busy loop.
+*/
+export const maxIntervalSeconds = 7 * 24 * 60 * 60;
+
+const decimalNumber = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/**
+Reads an interval field: a whole number of seconds from 1 to `maxIntervalSeconds`, written in plain
+digits. The database column is an integer and the predecessor used `int()`, so `2.5`, `1e2` and
+`0x10` are refused rather than rounded or reinterpreted.
+
+@throws {InputError} e.g. `interval "abc" is not a positive number`.
+*/
+export function parseIntervalSeconds(raw: string): number {
+	const quoted = JSON.stringify(raw);
+	if (/^\d+$/.test(raw)) {
+		const seconds = Number(raw);
+		if (seconds === 0) {
+			throw new InputError(`interval ${quoted} is not a positive number (at least 1 second)`);
+		}
+
+		if (seconds > maxIntervalSeconds) {
+			throw new InputError(`interval ${quoted} is too long (at most ${maxIntervalSeconds} seconds, 7 days)`);
+		}
+
+		return seconds;
+	}
+
+	if (decimalNumber.test(raw) && Number(raw) > 0) {
+		throw new InputError(`interval ${quoted} is not a whole number of seconds`);
+	}
+
+	throw new InputError(`interval ${quoted} is not a positive number`);
+}
+
+/**
+Checks a regex field. An empty field means "do not check the body" and gives `undefined`; anything
+else must compile with RE2 (the engine the prober uses), so a bad pattern fails at load time with
+its line number instead of on every check.
+
+@throws {InputError} e.g. `regex "(" is invalid: missing closing )`.
+*/
+export function parseRegexField(raw: string | undefined): string | undefined {
+	if (raw === undefined || raw === '') {
+		return undefined;
+	}
+
+	compilePattern(raw);
+	return raw;
+}

@@ -1,0 +1,87 @@
+import type {CheckResult, SiteSpec} from './types.js';
+
+/** How a site looks right now. `slow` is left to the front ends (a threshold is a display choice). */
+export type SiteStatus = 'pending' | 'up' | 'down' | 'paused';
+
+/** Immutable per-site view published in the snapshot; replaced (never mutated) when it changes. */
+export type SiteView = {
+	readonly id: number;
+	readonly url: string;
+	readonly intervalSeconds: number;
+	readonly regex?: string | undefined;
+	readonly status: SiteStatus;
+	/** The last finished check (skips excluded). */
+	readonly last?: CheckResult | undefined;
+	/** Epoch ms of the next scheduled check; undefined when paused or finished. */
+	readonly nextDueAt?: number | undefined;
+	/** Latencies (ms) of the most recent checks, oldest first, at most `historyLength`. */
+	readonly recentLatencies: readonly number[];
+	/** Outcomes of the most recent checks, oldest first (true = success). */
+	readonly recentOutcomes: readonly boolean[];
+	readonly checks: number;
+	readonly failures: number;
+	readonly skipped: number;
+	readonly consecutiveFailures: number;
+	readonly consecutiveTimeouts: number;
+	readonly running: boolean;
+};
+
+/** How many recent checks a view keeps for sparklines and success ratios. */
+export const historyLength = 20;
+
+/** A check counts as a success when the site answered below 400 and the regex (if any) matched. */
+export function isSuccess(result: CheckResult): boolean {
+	return result.httpStatusCode >= 200
+		&& result.httpStatusCode < 400
+		&& result.regexMatchStatus !== 0
+		&& result.errorKind !== 'skipped';
+}
+
+export function isTimeout(result: CheckResult): boolean {
+	return result.httpStatusCode === 598;
+}
+
+export function initialView(spec: SiteSpec): SiteView {
+	return {
+		id: spec.id,
+		url: spec.url,
+		intervalSeconds: spec.intervalSeconds,
+		regex: spec.regex,
+		status: spec.paused ? 'paused' : 'pending',
+		recentLatencies: [],
+		recentOutcomes: [],
+		checks: 0,
+		failures: 0,
+		skipped: 0,
+		consecutiveFailures: 0,
+		consecutiveTimeouts: 0,
+		running: false,
+	};
+}
+
+/** The view after `result`. Skipped slots are counted but do not change the site's status. */
+export function applyResult(view: SiteView, result: CheckResult): SiteView {
+	if (result.errorKind === 'skipped') {
+		return {...view, skipped: view.skipped + 1};
+	}
+
+	const ok = isSuccess(result);
+	return {
+		...view,
+		status: view.status === 'paused' ? 'paused' : (ok ? 'up' : 'down'),
+		last: result,
+		recentLatencies: pushBounded(view.recentLatencies, result.responseTimeMs),
+		recentOutcomes: pushBounded(view.recentOutcomes, ok),
+		checks: view.checks + 1,
+		failures: view.failures + (ok ? 0 : 1),
+		consecutiveFailures: ok ? 0 : view.consecutiveFailures + 1,
+		consecutiveTimeouts: isTimeout(result) ? view.consecutiveTimeouts + 1 : 0,
+		running: false,
+	};
+}
+
+function pushBounded<T>(items: readonly T[], item: T): readonly T[] {
+	const next = items.length >= historyLength ? items.slice(items.length - historyLength + 1) : [...items];
+	next.push(item);
+	return next;
+}

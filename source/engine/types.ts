@@ -1,0 +1,118 @@
+/**
+The engine's vocabulary. Everything here is plain data: no React, no sockets, no SQL.
+The edges (probe, storage, sources) implement the interfaces declared at the bottom.
+*/
+
+/** A site to monitor, as the engine sees it. */
+export type SiteSpec = {
+	/** `website.website_id`; unique within a run. */
+	readonly id: number;
+	/** Normalised URL (`website.url_uq`), e.g. `https://example.com:443/path`. */
+	readonly url: string;
+	/** Seconds between scheduled checks. Positive; fractions allowed. */
+	readonly intervalSeconds: number;
+	/** The user's pattern (RE2 syntax), or undefined when the body is not checked. */
+	readonly regex?: string | undefined;
+	/** Paused sites stay known but are not scheduled. */
+	readonly paused?: boolean | undefined;
+};
+
+/**
+Why a check failed, named from undici's error `code` (never from message text).
+`undefined` (stored as NULL) when the check got an HTTP response.
+*/
+export type ErrorKind =
+	| 'dns'
+	| 'refused'
+	| 'reset'
+	| 'connect_timeout'
+	| 'headers_timeout'
+	| 'body_timeout'
+	| 'timeout'
+	| 'tls'
+	| 'redirect_loop'
+	| 'too_many_redirects'
+	| 'body_too_large'
+	| 'bad_response'
+	| 'closed'
+	| 'unreachable'
+	| 'skipped'
+	| 'other';
+
+/** `healthcheck.regex_match_status`, as the predecessor defined it. */
+export const regexMatchStatus = {
+	fail: 0,
+	ok: 1,
+	notChecked: 2,
+} as const;
+
+export type RegexMatchStatus = (typeof regexMatchStatus)[keyof typeof regexMatchStatus];
+
+/** Status codes kept from the predecessor for failures without an HTTP response. */
+export const failureStatus = {
+	/** The check timed out (connect, headers, body or total deadline). */
+	timeout: 598,
+	/** The host name did not resolve. */
+	dns: 530,
+	/** Any other failure. */
+	other: 555,
+} as const;
+
+/** What one probe of one URL found. The prober never throws for a remote failure; it returns this. */
+export type ProbeOutcome = {
+	/** HTTP status of the final response, or 598 / 530 / 555 (see `failureStatus`). */
+	readonly httpStatusCode: number;
+	/** Milliseconds from the start of the request to the end of the body read (or the failure). */
+	readonly responseTimeMs: number;
+	readonly regexMatchStatus: RegexMatchStatus;
+	/** Set when there was no usable response (or the body could not be read). */
+	readonly errorKind?: ErrorKind | undefined;
+	/** Human-readable detail. Untrusted: may contain remote text; sanitise before display. */
+	readonly errorMessage?: string | undefined;
+	/** Last redirect target when redirects were followed. */
+	readonly finalUrl?: string | undefined;
+};
+
+/** One finished (or skipped) check: what the writer stores and the front ends show. */
+export type CheckResult = ProbeOutcome & {
+	readonly siteId: number;
+	readonly url: string;
+	/** Epoch ms of the grid slot this check belongs to (the idempotency key with siteId). */
+	readonly scheduledAt: number;
+	/** Epoch ms when the request actually started. */
+	readonly requestedAt: number;
+};
+
+/** Options for one probe. */
+export type ProbeRequest = {
+	readonly url: string;
+	/** Compiled pattern from the site, if any. */
+	readonly regex?: string | undefined;
+	/** Aborts the probe (shutdown). The outcome is still returned. */
+	readonly signal?: AbortSignal | undefined;
+	/** Total deadline for this check, ms; overrides the prober's default when shorter. */
+	readonly timeoutMs?: number | undefined;
+};
+
+/** The engine's view of the prober (source/probe implements it). */
+export type Probe = (request: ProbeRequest) => Promise<ProbeOutcome>;
+
+/** Time, injected so tests can fake it. */
+export type Clock = {
+	/** Epoch milliseconds. */
+	now(): number;
+	/** Calls `callback` after `ms`; returns a handle for `clearTimer`. */
+	setTimer(callback: () => void, ms: number): unknown;
+	clearTimer(handle: unknown): void;
+};
+
+/** The real clock. */
+export const systemClock: Clock = {
+	now: () => Date.now(),
+	setTimer(callback, ms) {
+		return setTimeout(callback, Math.max(0, ms));
+	},
+	clearTimer(handle) {
+		clearTimeout(handle as NodeJS.Timeout);
+	},
+};

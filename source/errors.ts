@@ -1,0 +1,32 @@
+/**
+One base class for every error the program raises on purpose, with a stable `code` to branch on
+(never the message) and the underlying `cause`.
+*/
+export class WebmonError extends Error {
+	/** Stable machine-readable code, e.g. `INPUT_INVALID`. */
+	readonly code: string;
+
+	constructor(code: string, message: string, options?: {cause?: unknown}) {
+		super(message, options);
+		this.name = new.target.name;
+		this.code = code;
+	}
+}
+
+/**
+Bad input from the user (CSV, db-config, flags, regex, URL). The CLI prints `message` as one line and
+exits 2. The message names the file, line and field where there is one:
+`data/x.csv:7: interval "abc" is not a positive number`.
+*/
+export class InputError extends WebmonError {
+	constructor(message: string, options?: {cause?: unknown}) {
+		super('INPUT_INVALID', message, options);
+	}
+}
+
+/** The database could not be reached or refused us. Never carries a password in its message. */
+export class DatabaseUnavailableError extends WebmonError {
+	constructor(message: string, options?: {cause?: unknown}) {
+		super('DATABASE_UNAVAILABLE', message, options);
+	}
+}

@@ -1,0 +1,39 @@
+import type {EngineTotals} from '../engine/check-engine.js';
+
+/** What the writer reports about itself (storage implements it). */
+export type WriterStatus = {
+	readonly state: string;
+	readonly queued: number;
+	readonly written: number;
+	readonly journaled?: number;
+	readonly nextRetryInMs?: number | undefined;
+};
+
+/** The periodic one-line summary for stderr (systemd, cron and CI logs). */
+export function formatSummary(totals: EngineTotals, writer?: WriterStatus): string {
+	const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
+	const parts = [
+		`sites ${totals.sites} (up ${totals.up}, down ${totals.down}, pending ${totals.pending}, paused ${totals.paused})`,
+		`checks/s ${totals.checksPerSecond1s.toFixed(1)} (1m ${totals.checksPerSecond1m.toFixed(1)})`,
+		`timeouts ${percent(totals.timeoutRate1m)}`,
+		`errors ${percent(totals.errorRate1m)}`,
+		`limit ${totals.limit} in-flight ${totals.inFlight} waiting ${totals.waiting} (${totals.limitReason})`,
+		`late p99 ${Math.round(totals.latenessP99Ms)} ms`,
+		`loop p99 ${Math.round(totals.eventLoopDelayP99Ms)} ms`,
+		`skipped ${totals.skipped}`,
+	];
+	if (writer) {
+		let text = `db ${writer.state}, ${writer.written} stored, ${writer.queued} queued`;
+		if (writer.journaled) {
+			text += `, ${writer.journaled} journaled`;
+		}
+
+		if (writer.nextRetryInMs !== undefined) {
+			text += `, retry in ${Math.ceil(writer.nextRetryInMs / 1000)} s`;
+		}
+
+		parts.push(text);
+	}
+
+	return `summary: ${parts.join(' | ')}`;
+}

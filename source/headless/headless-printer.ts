@@ -1,0 +1,57 @@
+import type {Writable} from 'node:stream';
+import type {CheckEngine} from '../engine/check-engine.js';
+import type {CheckResult} from '../engine/types.js';
+import {formatCheckJson, formatCheckLine} from './format-check-line.js';
+import {formatSummary, type WriterStatus} from './format-summary.js';
+
+export type HeadlessOptions = {
+	readonly engine: CheckEngine;
+	readonly format: 'text' | 'ndjson';
+	readonly stdout: Writable;
+	readonly stderr: Writable;
+	/** How often the summary line goes to stderr, ms. */
+	readonly summaryEveryMs?: number;
+	readonly writerStatus?: () => WriterStatus;
+};
+
+/**
+The headless front end: one line per check on stdout, a summary every 10 s on stderr. Lines are
+buffered and written once per event-loop turn, so a burst of results is one write, not thousands.
+*/
+export function startHeadlessPrinter(options: HeadlessOptions): {stop(): void; printSummary(): void} {
+	const format = options.format === 'ndjson' ? formatCheckJson : formatCheckLine;
+	let pending: string[] = [];
+	let scheduled = false;
+	const flush = () => {
+		scheduled = false;
+		if (pending.length > 0) {
+			const text = pending.join('\n') + '\n';
+			pending = [];
+			options.stdout.write(text);
+		}
+	};
+
+	const onResult = (result: CheckResult) => {
+		pending.push(format(result));
+		if (!scheduled) {
+			scheduled = true;
+			setImmediate(flush);
+		}
+	};
+
+	const printSummary = () => {
+		options.stderr.write(formatSummary(options.engine.snapshot().totals, options.writerStatus?.()) + '\n');
+	};
+
+	options.engine.on('result', onResult);
+	const timer = setInterval(printSummary, options.summaryEveryMs ?? 10_000);
+	timer.unref();
+	return {
+		stop() {
+			clearInterval(timer);
+			options.engine.off('result', onResult);
+			flush();
+		},
+		printSummary,
+	};
+}

@@ -1,0 +1,284 @@
+import {readFileSync} from 'node:fs';
+import type {SecureContextOptions} from 'node:tls';
+import {Agent, interceptors, type Dispatcher} from 'undici';
+import {regexMatchStatus, type ErrorKind, type Probe, type ProbeOutcome, type ProbeRequest} from '../engine/types.js';
+import {classifyError, statusForKind, toSingleLine} from './classify-error.js';
+import {createCachedLookup, type CachedLookupOptions} from './dns-cache.js';
+import {compilePattern, type CompiledPattern} from './safe-regex.js';
+import {createSessionKeepingConnector} from './session-keeping-connector.js';
+
+/** Options for `createProber`; every field has a default. */
+export type ProberOptions = {
+	/** TCP connect plus TLS handshake (and the DNS lookup before them), ms. Default 5,000. */
+	readonly connectTimeoutMs?: number;
+	/** From sending the request to the end of the response headers, ms. Default 10,000. */
+	readonly headersTimeoutMs?: number;
+	/** Longest silence between two body chunks, ms. Default 10,000. */
+	readonly bodyTimeoutMs?: number;
+	/** The whole check, redirects and body included, ms. Default 10,000. A shorter `ProbeRequest.timeoutMs` wins. */
+	readonly totalTimeoutMs?: number;
+	/** Decoded body bytes read for the regex; the rest is not downloaded. Default 1 MiB. */
+	readonly maxBodyBytes?: number;
+	/** Redirects followed before giving up with `too_many_redirects`. Default 10. */
+	readonly maxRedirects?: number;
+	/** Default `webmon-tui/<version> (+health check)`. */
+	readonly userAgent?: string;
+	/** Open connections per origin (scheme, host, port). Default 4. */
+	readonly connectionsPerOrigin?: number;
+	/** TLS sessions kept for resumption (one per host name), so a reconnect skips the full handshake. Default 10,000. */
+	readonly maxCachedSessions?: number;
+	/** Offer HTTP/2 through ALPN. Default false: HTTP/1.1 as the predecessor spoke, one error vocabulary. */
+	readonly allowH2?: boolean;
+	/** Passed to `tls.connect`, e.g. `{ca}` to trust a test certificate. Replaces the default CAs when `ca` is set. */
+	readonly tls?: Readonly<SecureContextOptions & {rejectUnauthorized?: boolean}>;
+	/** DNS cache settings; the resolver can be replaced here. */
+	readonly dns?: CachedLookupOptions;
+};
+
+/** A prober and the connection pool behind it. */
+export type Prober = {
+	/** Checks one URL. Always resolves, whatever the remote end does. */
+	readonly probe: Probe;
+	/** Closes every pooled connection; waits for probes in flight (bounded by their deadlines). */
+	close(): Promise<void>;
+};
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+// Redirect bodies are drained (not destroyed) so the connection stays reusable, but only this much.
+const maxRedirectBodyBytes = 64 * 1024;
+
+/** Why a probe's own AbortController fired; kept as state so classification never reads messages. */
+type StopReason = 'deadline' | 'aborted';
+
+/** An outcome without its timing, which `probe` adds once at the end. */
+type Finding = Omit<ProbeOutcome, 'responseTimeMs'> & {
+	/** `performance.now()` when the body was read, so the regex's own time is not counted. */
+	readonly bodyReadAt?: number;
+};
+
+/**
+Creates the prober: one undici Agent shared by every site, with keep-alive, a per-origin connection
+limit, TLS session resumption, a DNS cache, and decompression (gzip, deflate, br).
+
+Outcomes: the final status when a response arrived (3xx without `Location` included), with the
+regex matched on its decoded body, even for 4xx/5xx; otherwise 598 / 530 / 555 with an `errorKind`
+(see `classifyError`) and `regexMatchStatus` 2, since no body was there to check.
+
+A failure of one site cannot poison the others (the predecessor's lesson with a shared aiohttp
+session): undici pools per origin, and every failure ends in a destroyed socket, not a shared state.
+*/
+export function createProber(options: ProberOptions = {}): Prober {
+	const totalTimeoutMs = options.totalTimeoutMs ?? 10_000;
+	const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+	const maxRedirects = options.maxRedirects ?? 10;
+	const headers = {
+		'user-agent': options.userAgent ?? defaultUserAgent(),
+		accept: '*/*',
+		'accept-encoding': 'gzip, deflate, br',
+	};
+
+	// Undici 8 offers h2 through ALPN unless told otherwise, in the connector as well as the client.
+	const allowH2 = options.allowH2 ?? false;
+	const agent = new Agent({
+		connections: options.connectionsPerOrigin ?? 4,
+		headersTimeout: options.headersTimeoutMs ?? 10_000,
+		bodyTimeout: options.bodyTimeoutMs ?? 10_000,
+		allowH2,
+		connect: createSessionKeepingConnector({
+			...options.tls,
+			allowH2,
+			timeout: options.connectTimeoutMs ?? 5000,
+			maxCachedSessions: options.maxCachedSessions ?? 10_000,
+			lookup: createCachedLookup(options.dns),
+		}),
+	});
+	// Error responses are decompressed too: a 500 page is still matched against the regex.
+	const dispatcher = agent.compose(interceptors.decompress({skipErrorResponses: false}));
+
+	/** Follows redirects and reads the final body; throws only what `classifyError` understands. */
+	const fetchOutcome = async (start: URL, pattern: CompiledPattern | undefined, signal: AbortSignal): Promise<Finding> => {
+		let url = start;
+		const visited = new Set([url.href]);
+		for (let redirects = 0; ; redirects++) {
+			// eslint-disable-next-line no-await-in-loop -- each hop depends on the previous response
+			const response = await dispatcher.request({
+				origin: url.origin,
+				path: `${url.pathname}${url.search}`,
+				method: 'GET',
+				headers,
+				signal,
+			});
+			const finalUrl = redirects > 0 ? url.href : undefined;
+			const location = firstHeader(response.headers.location);
+			if (!redirectStatuses.has(response.statusCode) || location === undefined) {
+				// eslint-disable-next-line no-await-in-loop -- the loop ends here
+				return {...await readFinalBody(response, pattern, maxBodyBytes), finalUrl};
+			}
+
+			// eslint-disable-next-line no-await-in-loop -- as above
+			await response.body.dump({limit: maxRedirectBodyBytes}).catch(() => undefined);
+			const next = URL.parse(location, url.href);
+			if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+				return failure('bad_response', `redirect ${response.statusCode} to unsupported location ${JSON.stringify(location)}`, finalUrl);
+			}
+
+			next.hash = '';
+			if (visited.has(next.href)) {
+				return failure('redirect_loop', `redirect loop: ${url.href} -> ${next.href} was already visited`, next.href);
+			}
+
+			if (redirects >= maxRedirects) {
+				return failure('too_many_redirects', `more than ${maxRedirects} redirects (next: ${next.href})`, url.href);
+			}
+
+			visited.add(next.href);
+			url = next;
+		}
+	};
+
+	const probe: Probe = async (request: ProbeRequest) => {
+		const startedAt = performance.now();
+		const finish = ({bodyReadAt, ...finding}: Finding): ProbeOutcome => ({
+			...finding,
+			responseTimeMs: Math.round(((bodyReadAt ?? performance.now()) - startedAt) * 1000) / 1000,
+		});
+
+		const url = URL.parse(request.url);
+		if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+			return finish(failure('other', `not an http(s) URL: ${request.url}`));
+		}
+
+		let pattern: CompiledPattern | undefined;
+		try {
+			pattern = request.regex === undefined ? undefined : compilePattern(request.regex);
+		} catch (error) {
+			// Sources validate patterns up front; this only keeps the never-reject promise.
+			return finish(failure('other', error instanceof Error ? error.message : String(error)));
+		}
+
+		if (request.signal?.aborted) {
+			return finish(failure('other', 'aborted'));
+		}
+
+		let stopReason: StopReason | undefined;
+		const controller = new AbortController();
+		const stop = (reason: StopReason) => {
+			stopReason ??= reason;
+			controller.abort(new Error(reason === 'deadline' ? 'deadline exceeded' : 'aborted'));
+		};
+
+		const deadlineMs = request.timeoutMs !== undefined && request.timeoutMs > 0 ? Math.min(request.timeoutMs, totalTimeoutMs) : totalTimeoutMs;
+		const timer = setTimeout(stop, deadlineMs, 'deadline');
+		const onAbort = () => {
+			stop('aborted');
+		};
+
+		request.signal?.addEventListener('abort', onAbort, {once: true});
+		try {
+			const finding = await fetchOutcome(url, pattern, controller.signal);
+			return finish(finding);
+		} catch (error) {
+			if (stopReason === 'deadline') {
+				return finish(failure('timeout', `no complete response within ${deadlineMs} ms`));
+			}
+
+			if (stopReason === 'aborted') {
+				return finish(failure('other', 'aborted'));
+			}
+
+			const classified = classifyError(error);
+			return finish({...classified, regexMatchStatus: regexMatchStatus.notChecked});
+		} finally {
+			clearTimeout(timer);
+			request.signal?.removeEventListener('abort', onAbort);
+		}
+	};
+
+	return {
+		probe,
+		async close() {
+			await agent.close();
+		},
+	};
+}
+
+/** Reads up to `maxBodyBytes` of the decoded body and matches the pattern on it. */
+async function readFinalBody(response: Dispatcher.ResponseData, pattern: CompiledPattern | undefined, maxBodyBytes: number): Promise<Finding> {
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	let truncated = false;
+	for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+		const room = maxBodyBytes - size;
+		if (chunk.byteLength > room) {
+			chunks.push(chunk.subarray(0, room));
+			size += room;
+			truncated = true;
+			// Leaving the loop destroys the stream, so the rest is never downloaded or inflated.
+			break;
+		}
+
+		// Without a pattern only the length matters; keeping the bytes would waste memory.
+		if (pattern) {
+			chunks.push(chunk);
+		}
+
+		size += chunk.byteLength;
+	}
+
+	const bodyReadAt = performance.now();
+	let matchStatus: ProbeOutcome['regexMatchStatus'] = regexMatchStatus.notChecked;
+	if (pattern) {
+		// Lossy on purpose: a page in Latin-1 or with a cut multi-byte character can still match.
+		const text = new TextDecoder('utf-8', {fatal: false}).decode(Buffer.concat(chunks));
+		matchStatus = pattern.test(text) ? regexMatchStatus.ok : regexMatchStatus.fail;
+	}
+
+	if (!truncated) {
+		return {httpStatusCode: response.statusCode, regexMatchStatus: matchStatus, bodyReadAt};
+	}
+
+	return {
+		httpStatusCode: response.statusCode,
+		regexMatchStatus: matchStatus,
+		bodyReadAt,
+		errorKind: 'body_too_large',
+		errorMessage: pattern
+			? `body is larger than ${maxBodyBytes} bytes; the regex was matched on the first ${maxBodyBytes} bytes`
+			: `body is larger than ${maxBodyBytes} bytes; the rest was not read`,
+	};
+}
+
+function failure(errorKind: ErrorKind, message: string, finalUrl?: string): Finding {
+	return {
+		httpStatusCode: statusForKind(errorKind),
+		regexMatchStatus: regexMatchStatus.notChecked,
+		errorKind,
+		errorMessage: toSingleLine(message),
+		finalUrl,
+	};
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
+}
+
+let userAgent: string | undefined;
+
+function defaultUserAgent(): string {
+	if (userAgent === undefined) {
+		let version = '0.0.0';
+		try {
+			// Source and build both sit two levels below the package root.
+			const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version?: unknown};
+			if (typeof manifest.version === 'string') {
+				version = manifest.version;
+			}
+		} catch {
+			// A missing manifest only costs the version in the User-Agent.
+		}
+
+		userAgent = `webmon-tui/${version} (+health check)`;
+	}
+
+	return userAgent;
+}

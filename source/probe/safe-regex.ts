@@ -1,0 +1,62 @@
+import {RE2JS, RE2JSException} from 're2js';
+import {InputError} from '../errors.js';
+
+/** A user's pattern, compiled for linear-time search. */
+export type CompiledPattern = {
+	/** The pattern as the user wrote it. */
+	readonly source: string;
+	/** True when the pattern matches anywhere in `text` (like Python's `re.search`). */
+	test(text: string): boolean;
+};
+
+/*
+Patterns come from users and bodies come from strangers, so V8's backtracking `RegExp` is never
+used: `(a+)+$` takes seconds on a few dozen characters there. RE2 runs in time linear in the body,
+at the price of no backreferences (`\1`) and no lookaround (`(?=…)`, `(?<!…)`); such patterns are
+rejected as invalid rather than silently approximated. The predecessor used Python `re` syntax; its
+sample patterns are plain words, and RE2 also accepts Python's `(?P<name>…)` groups.
+*/
+
+// Many sites share a handful of patterns, and compiling is far dearer than a map lookup. The bound
+// only matters if patterns are generated per site; evicting everything then is simple and rare.
+const maxCachedPatterns = 10_000;
+const cache = new Map<string, CompiledPattern>();
+
+/**
+Compiles `pattern` (RE2 syntax) once per distinct source string.
+
+@throws {InputError} When RE2 cannot parse the pattern: `regex "(" is invalid: missing closing )`.
+*/
+export function compilePattern(pattern: string): CompiledPattern {
+	const cached = cache.get(pattern);
+	if (cached) {
+		return cached;
+	}
+
+	let re2: RE2JS;
+	try {
+		re2 = RE2JS.compile(pattern);
+	} catch (error) {
+		throw new InputError(`regex ${JSON.stringify(pattern)} is invalid: ${describeSyntaxError(error)}`, {cause: error});
+	}
+
+	const compiled: CompiledPattern = {
+		source: pattern,
+		test: text => re2.test(text),
+	};
+	if (cache.size >= maxCachedPatterns) {
+		cache.clear();
+	}
+
+	cache.set(pattern, compiled);
+	return compiled;
+}
+
+function describeSyntaxError(error: unknown): string {
+	// The syntax exception carries the bare reason in `error`; its message repeats a generic prefix.
+	if (error instanceof RE2JSException && 'error' in error && typeof error.error === 'string') {
+		return error.error;
+	}
+
+	return error instanceof Error ? error.message : String(error);
+}

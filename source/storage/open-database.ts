@@ -1,0 +1,167 @@
+import {mkdirSync} from 'node:fs';
+import path from 'node:path';
+import type {ConnectionOptions} from 'node:tls';
+import {PGlite} from '@electric-sql/pglite';
+import {createPgDriverFactory} from '@slonik/pg-driver';
+import {createPool, sql, type DatabasePool} from 'slonik';
+import {DatabaseUnavailableError} from '../errors.js';
+import {createPgliteDriverFactory} from './pglite-driver.js';
+import {lockDataDir} from './pglite-lock.js';
+import {
+	describeConnectionFailure,
+	isTlsRefusedByServer,
+	sanitizedCause,
+	splitPassword,
+	tlsOptionsForSslMode,
+} from './postgres-connection.js';
+import {createTypeParsers} from './type-parsers.js';
+import type {DatabaseTarget} from './types.js';
+
+/** An open database: a Slonik pool over PostgreSQL or over embedded PGlite. */
+export type Database = {
+	/** Which backend the pool talks to. */
+	readonly kind: 'postgres' | 'pglite';
+	/** The Slonik pool; the same API on both backends. */
+	readonly pool: DatabasePool;
+	/** `user@host:port/db` or the PGlite directory, for messages. Never contains a password. */
+	readonly describe: string;
+	/** Ends the pool (and closes PGlite and removes its lock). Idempotent. */
+	close(): Promise<void>;
+};
+
+/** Tuning for `openDatabase`. */
+export type OpenDatabaseOptions = {
+	/** PostgreSQL only: ms to wait for a connection. Default 5,000. */
+	readonly connectionTimeoutMs?: number;
+	/** PostgreSQL only: most connections the pool opens. Default 4 (the writer needs one). */
+	readonly maxPoolSize?: number;
+};
+
+/**
+Opens the database a target names and checks it answers `SELECT 1`.
+Throws `DatabaseUnavailableError` with a one-line, password-free message when it cannot.
+*/
+export async function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<Database> {
+	return target.kind === 'postgres'
+		? openPostgres(target, options)
+		: openPglite(target);
+}
+
+type PostgresTarget = Extract<DatabaseTarget, {kind: 'postgres'}>;
+
+async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions): Promise<Database> {
+	const {uri, password} = splitPassword(target.uri, target.password);
+	const tls = tlsOptionsForSslMode(target.sslMode, target.ssl);
+	// `prefer`: TLS first, plain TCP only when the server says it has no TLS (not on other errors,
+	// which would silently downgrade a connection whose certificate failed).
+	const attempts: Array<ConnectionOptions | undefined> = target.sslMode === 'prefer' ? [tls, undefined] : [tls];
+
+	let lastError: unknown;
+	for (const [index, ssl] of attempts.entries()) {
+		let pool: DatabasePool | undefined;
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			pool = await createPool(uri, {
+				driverFactory: createPgDriverFactory(),
+				ssl,
+				password,
+				connectionTimeout: options.connectionTimeoutMs ?? 5000,
+				maxPoolSize: options.maxPoolSize ?? 4,
+				typeParsers: createTypeParsers(),
+				// How long ending a connection may wait (Slonik's default is 5 s). A connection the
+				// server reset (ECONNRESET) can make pg's end() never settle, so pool.end() would
+				// hang for the whole grace period at exit after an outage.
+				gracefulTerminationTimeout: 1000,
+			});
+			// eslint-disable-next-line no-await-in-loop
+			await pool.query(sql.unsafe`SELECT 1`);
+			const opened = pool;
+			return {
+				kind: 'postgres',
+				pool: opened,
+				describe: target.describe,
+				close: once(async () => opened.end()),
+			};
+		} catch (error) {
+			lastError = error;
+			// eslint-disable-next-line no-await-in-loop
+			await pool?.end().catch(() => undefined);
+			const hasFallback = index < attempts.length - 1;
+			if (!(hasFallback && isTlsRefusedByServer(error))) {
+				break;
+			}
+		}
+	}
+
+	const reason = describeConnectionFailure(lastError, password);
+	throw new DatabaseUnavailableError(
+		`cannot connect to PostgreSQL at ${target.describe}: ${reason}`,
+		{cause: sanitizedCause(lastError, password)},
+	);
+}
+
+type PgliteTarget = Extract<DatabaseTarget, {kind: 'pglite'}>;
+
+async function openPglite(target: PgliteTarget): Promise<Database> {
+	const dataDir = path.resolve(target.dataDir);
+	try {
+		mkdirSync(dataDir, {recursive: true});
+	} catch (error) {
+		throw new DatabaseUnavailableError(
+			`cannot create PGlite data directory ${dataDir}: ${(error as Error).message}`,
+			{cause: error},
+		);
+	}
+
+	const lock = lockDataDir(dataDir);
+	let pglite: PGlite | undefined;
+	try {
+		pglite = new PGlite(dataDir);
+		await pglite.waitReady;
+		const opened = pglite;
+		const pool = await createPool('postgres://pglite/postgres', {
+			driverFactory: createPgliteDriverFactory(opened),
+			// One session underneath: more connections would only queue on the session lock.
+			maxPoolSize: 1,
+			typeParsers: createTypeParsers(),
+			// Statement and idle-in-transaction timeouts need a server that can interrupt a query;
+			// PGlite runs queries synchronously in this thread.
+			statementTimeout: 'DISABLE_TIMEOUT',
+			idleInTransactionSessionTimeout: 'DISABLE_TIMEOUT',
+		});
+		await pool.query(sql.unsafe`SELECT 1`);
+		return {
+			kind: 'pglite',
+			pool,
+			describe: target.describe,
+			close: once(async () => {
+				try {
+					await pool.end();
+				} finally {
+					try {
+						if (!opened.closed) {
+							await opened.close();
+						}
+					} finally {
+						lock.release();
+					}
+				}
+			}),
+		};
+	} catch (error) {
+		await pglite?.close().catch(() => undefined);
+		lock.release();
+		throw new DatabaseUnavailableError(
+			`cannot open PGlite database in ${dataDir}: ${(error as Error).message.split('\n')[0]}`,
+			{cause: error},
+		);
+	}
+}
+
+function once(action: () => Promise<void>): () => Promise<void> {
+	let done: Promise<void> | undefined;
+	return async () => {
+		done ??= action();
+		return done;
+	};
+}

@@ -1,0 +1,208 @@
+import test from 'ava';
+import {CheckEngine} from '../../source/engine/check-engine.js';
+import {createConcurrencyController} from '../../source/engine/concurrency-controller.js';
+import type {CheckResult, ProbeOutcome, ProbeRequest, SiteSpec} from '../../source/engine/types.js';
+import {FakeClock, stopWithTime} from '../helpers/fake-clock.js';
+
+/** A probe that answers after `latency(url)` ms of fake time. */
+function fakeProbe(clock: FakeClock, latency: (url: string) => number, outcome: Partial<ProbeOutcome> = {}) {
+	const calls: Array<{url: string; at: number}> = [];
+	let inFlight = 0;
+	let peak = 0;
+	const probe = async (request: ProbeRequest): Promise<ProbeOutcome> => {
+		calls.push({url: request.url, at: clock.now()});
+		inFlight++;
+		peak = Math.max(peak, inFlight);
+		const ms = latency(request.url);
+		await clock.sleep(ms);
+		inFlight--;
+		return {httpStatusCode: 200, responseTimeMs: ms, regexMatchStatus: 2, ...outcome};
+	};
+
+	return {probe, calls, peak: () => peak};
+}
+
+function sites(count: number, intervalSeconds: number, prefix = 'http://127.0.0.1:1/s/'): SiteSpec[] {
+	return Array.from({length: count}, (_, index) => ({id: index + 1, url: `${prefix}${index + 1}`, intervalSeconds}));
+}
+
+function collect(engine: CheckEngine): CheckResult[] {
+	const results: CheckResult[] = [];
+	engine.on('result', result => results.push(result));
+	return results;
+}
+
+test('checks sit on the interval grid and a slow response does not push later checks back', async t => {
+	const clock = new FakeClock();
+	const {probe} = fakeProbe(clock, () => 3000);
+	const engine = new CheckEngine({probe, clock, checksPerSite: 5});
+	engine.addSites(sites(1, 10));
+	const results = collect(engine);
+	engine.start();
+	await clock.advance(70_000);
+	t.is(results.length, 5);
+	const first = results[0]!.scheduledAt;
+	t.true(first >= clock.now() - 70_000 && first < clock.now() - 60_000, 'first slot within the first interval');
+	t.deepEqual(results.map(result => result.scheduledAt - first), [0, 10_000, 20_000, 30_000, 40_000]);
+	t.deepEqual(results.map(result => result.requestedAt - result.scheduledAt), [0, 0, 0, 0, 0]);
+});
+
+test('first checks are spread over the first interval, deterministically per site', async t => {
+	const slots = async () => {
+		const clock = new FakeClock();
+		const {probe, calls} = fakeProbe(clock, () => 10);
+		const engine = new CheckEngine({probe, clock, checksPerSite: 1});
+		engine.addSites(sites(200, 60));
+		engine.start();
+		await clock.advance(61_000);
+		return calls.map(call => `${call.url}@${call.at - Date.UTC(2026, 0, 1)}`).sort();
+	};
+
+	const first = await slots();
+	t.is(first.length, 200);
+	const offsets = first.map(entry => Number(entry.split('@')[1]));
+	t.true(offsets.every(offset => offset >= 0 && offset < 60_000));
+	// Spread, not a herd: no one-second bucket holds more than a small share of the starts.
+	const buckets = new Map<number, number>();
+	for (const offset of offsets) {
+		buckets.set(Math.floor(offset / 1000), (buckets.get(Math.floor(offset / 1000)) ?? 0) + 1);
+	}
+
+	t.true(Math.max(...buckets.values()) <= 15, `largest bucket ${Math.max(...buckets.values())}`);
+	t.deepEqual(await slots(), first);
+});
+
+test('a slot that comes due while the previous check runs is recorded as skipped, never lost', async t => {
+	const clock = new FakeClock();
+	const {probe, calls} = fakeProbe(clock, () => 2500);
+	const engine = new CheckEngine({probe, clock, checksPerSite: 6});
+	engine.addSites(sites(1, 1));
+	const results = collect(engine);
+	let done = false;
+	engine.on('done', () => {
+		done = true;
+	});
+	engine.start();
+	await clock.advance(20_000);
+	t.true(done);
+	t.is(results.length, 6, 'one result per slot');
+	const skipped = results.filter(result => result.errorKind === 'skipped');
+	t.is(skipped.length + calls.length, 6);
+	t.true(skipped.length >= 3);
+	t.true(skipped.every(result => result.httpStatusCode === 0));
+	t.is(new Set(results.map(result => result.scheduledAt)).size, 6, 'every slot distinct');
+	t.is(engine.snapshot().totals.skipped, skipped.length);
+});
+
+test('one armed timer for the whole fleet, and the limit bounds checks in flight', async t => {
+	const clock = new FakeClock();
+	const {probe, peak} = fakeProbe(clock, () => 5000);
+	const controller = createConcurrencyController({initial: 16, max: 16});
+	const engine = new CheckEngine({probe, clock, controller});
+	engine.addSites(sites(5000, 10));
+	engine.start();
+	t.is(clock.pendingTimers, 2, 'one due timer plus the controller tick');
+	await clock.advance(30_000);
+	t.is(peak(), 16);
+	t.true(engine.snapshot().totals.waiting > 0);
+	await stopWithTime(engine, clock);
+});
+
+test('pause, resume, add and remove at run time', async t => {
+	const clock = new FakeClock();
+	const {probe, calls} = fakeProbe(clock, () => 10);
+	const engine = new CheckEngine({probe, clock});
+	engine.addSites(sites(3, 10));
+	engine.start();
+	await clock.advance(10_000);
+	t.is(calls.length, 3);
+
+	engine.pause([2]);
+	t.is(engine.snapshot().sites.find(site => site.id === 2)!.status, 'paused');
+	await clock.advance(30_000);
+	t.is(calls.filter(call => call.url.endsWith('/2')).length, 1, 'paused site not checked');
+
+	engine.resume([2]);
+	const resumed = engine.snapshot().sites.find(site => site.id === 2)!;
+	t.is(resumed.status, 'up');
+	await clock.advance(10_000);
+	t.is(calls.filter(call => call.url.endsWith('/2')).length, 2, 'resumed on its grid');
+	const phase = (calls.find(call => call.url.endsWith('/2'))!.at - calls.findLast(call => call.url.endsWith('/2'))!.at) % 10_000;
+	t.is(Math.abs(phase), 0, 'same phase as before the pause');
+
+	engine.removeSite(1);
+	engine.addSites([{id: 9, url: 'http://127.0.0.1:1/s/9', intervalSeconds: 5}]);
+	const before = calls.length;
+	await clock.advance(20_000);
+	const later = calls.slice(before).map(call => call.url.split('/').pop());
+	t.false(later.includes('1'), 'removed site not checked');
+	t.true(later.filter(id => id === '9').length >= 3, 'added site checked on its interval');
+	t.deepEqual(engine.snapshot().sites.map(site => site.id), [2, 3, 9]);
+	await stopWithTime(engine, clock);
+});
+
+test('checkNow runs a site immediately, outside its grid', async t => {
+	const clock = new FakeClock();
+	const {probe, calls} = fakeProbe(clock, () => 10);
+	const engine = new CheckEngine({probe, clock});
+	engine.addSites(sites(1, 300));
+	engine.start();
+	await clock.advance(300_000);
+	const before = calls.length;
+	t.true(engine.checkNow(1));
+	await clock.advance(100);
+	t.is(calls.length, before + 1);
+	await stopWithTime(engine, clock);
+});
+
+test('sites that keep timing out hold at most their share of the slots', async t => {
+	const clock = new FakeClock();
+	const dead = (url: string) => Number(url.split('/').pop()) <= 30;
+	const probe = async (request: ProbeRequest): Promise<ProbeOutcome> => {
+		if (dead(request.url)) {
+			await clock.sleep(10_000);
+			return {httpStatusCode: 598, responseTimeMs: 10_000, regexMatchStatus: 2, errorKind: 'timeout'};
+		}
+
+		await clock.sleep(20);
+		return {httpStatusCode: 200, responseTimeMs: 20, regexMatchStatus: 2};
+	};
+
+	const controller = createConcurrencyController({initial: 20, max: 20});
+	const engine = new CheckEngine({probe, clock, controller, timeoutMs: 10_000});
+	engine.addSites(sites(100, 5));
+	const late: number[] = [];
+	engine.on('result', result => {
+		if (!dead(result.url) && result.requestedAt > Date.UTC(2026, 0, 1) + 60_000) {
+			late.push(result.requestedAt - result.scheduledAt);
+		}
+	});
+	engine.start();
+	await clock.advance(120_000);
+	t.true(late.length > 500, `${late.length} live checks`);
+	t.true(Math.max(...late) <= 1000, `live sites late by ${Math.max(...late)} ms`);
+	t.true(engine.snapshot().totals.suspectInFlight <= 5);
+	await stopWithTime(engine, clock);
+});
+
+test('stop lets in-flight checks finish and reports every result', async t => {
+	const clock = new FakeClock();
+	const {probe} = fakeProbe(clock, () => 4000);
+	const engine = new CheckEngine({probe, clock});
+	engine.addSites(sites(50, 5));
+	const results = collect(engine);
+	engine.start();
+	await clock.advance(5000);
+	const inFlight = engine.inFlight;
+	t.true(inFlight > 0);
+	const started = engine.snapshot().totals.started;
+	let stopped = false;
+	const stopping = engine.stop().then(() => {
+		stopped = true;
+	});
+	await clock.advance(1);
+	t.false(stopped);
+	await clock.advance(5000);
+	await stopping;
+	t.is(results.length, started);
+});

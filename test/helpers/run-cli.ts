@@ -1,0 +1,93 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type {DatabaseTarget} from '../../source/storage/types.js';
+
+/** The built launcher, exactly as a user runs it (`npm test` builds before ava runs). */
+export const binPath = fileURLToPath(new URL('../../bin/webmon-tui.js', import.meta.url));
+
+export type CliRun = {
+	readonly child: ChildProcess;
+	/** Resolves when the process exits. */
+	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}>;
+	/** Resolves when stdout or stderr has printed text matching `pattern`. */
+	waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+};
+
+/**
+Starts the CLI as a child process with `args`. The environment is the test's minus DATABASE_URL, so a
+run uses exactly the database its flags name.
+*/
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+	const {DATABASE_URL: _ignored, ...base} = process.env;
+	const child = spawn(process.execPath, [binPath, ...args], {env: {...base, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+	let stdout = '';
+	let stderr = '';
+	const watchers: Array<() => void> = [];
+	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+		stdout += chunk;
+		for (const watcher of watchers) {
+			watcher();
+		}
+	});
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+		stderr += chunk;
+		for (const watcher of watchers) {
+			watcher();
+		}
+	});
+	const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}>(resolve => {
+		child.on('close', (code, signal) => {
+			resolve({code, signal, stdout, stderr});
+		});
+	});
+	return {
+		child,
+		exited,
+		async waitFor(pattern, timeoutMs = 30_000) {
+			await new Promise<void>((resolve, reject) => {
+				const timer = setTimeout(() => {
+					reject(new Error(`timed out waiting for ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`));
+				}, timeoutMs);
+				const check = () => {
+					if (pattern.test(stdout) || pattern.test(stderr)) {
+						clearTimeout(timer);
+						resolve();
+					}
+				};
+
+				watchers.push(check);
+				check();
+			});
+		},
+	};
+}
+
+/** Runs the CLI to completion. */
+export async function runCli(args: string[], env?: NodeJS.ProcessEnv) {
+	return startCli(args, env).exited;
+}
+
+/**
+The flags that point the CLI at `target`: `--data-dir` for PGlite, a predecessor-format
+`--db-config` file (written into `directory`) for PostgreSQL, so the config path is exercised too.
+*/
+export async function databaseFlags(target: DatabaseTarget, directory: string): Promise<string[]> {
+	if (target.kind === 'pglite') {
+		return ['--data-dir', target.dataDir];
+	}
+
+	const url = new URL(target.uri);
+	const file = path.join(directory, 'db.json');
+	await writeFile(file, JSON.stringify({
+		db_type: 'postgresql',
+		db_user: decodeURIComponent(url.username),
+		db_pass: target.password ?? '',
+		db_name: url.pathname.slice(1),
+		db_host: url.hostname,
+		db_port: url.port || '5432',
+		db_ssl: 'disable',
+	}));
+	return ['--db-config', file];
+}

@@ -1,0 +1,42 @@
+import test from 'ava';
+import {InputError} from '../../source/errors.js';
+import {compilePattern} from '../../source/probe/index.js';
+
+test('searches anywhere in the text, like Python re.search', t => {
+	const pattern = compilePattern('feeling lucky');
+	t.true(pattern.test('<p>I am feeling lucky today</p>'));
+	t.false(pattern.test('feeling unlucky'));
+	t.is(pattern.source, 'feeling lucky');
+});
+
+test('anchors, classes, flags and Python-style named groups work', t => {
+	t.true(compilePattern('^<!doctype').test('<!doctype html>'));
+	t.false(compilePattern('^html').test('<!doctype html>'));
+	t.true(compilePattern('(?i)LOREM\\s+ipsum').test('lorem \n ipsum'));
+	t.true(compilePattern('(?P<word>dog)\'s').test('the dog\'s cat'));
+	t.true(compilePattern('[0-9]{3}').test('error 503'));
+});
+
+test('(a+)+$ on a megabyte of a\'s and a ! completes and finds no match', t => {
+	// V8's backtracking RegExp would take longer than the universe has left here.
+	const text = `${'a'.repeat(1024 * 1024)}!`;
+	t.false(compilePattern('(a+)+$').test(text));
+	t.true(compilePattern('(a+)+!$').test(text));
+});
+
+test('invalid patterns throw InputError naming the pattern and the reason', t => {
+	const error = t.throws(() => compilePattern('('), {instanceOf: InputError});
+	t.is(error?.message, 'regex "(" is invalid: missing closing )');
+	t.is(error?.code, 'INPUT_INVALID');
+});
+
+test('backreferences and lookaround are rejected, not approximated', t => {
+	t.throws(() => compilePattern('(a)\\1'), {instanceOf: InputError});
+	t.throws(() => compilePattern('foo(?=bar)'), {instanceOf: InputError});
+	t.throws(() => compilePattern('a**'), {instanceOf: InputError});
+});
+
+test('a pattern is compiled once and shared', t => {
+	t.is(compilePattern('shared words'), compilePattern('shared words'));
+	t.not(compilePattern('one'), compilePattern('two'));
+});
