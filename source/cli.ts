@@ -1,3 +1,4 @@
+import {availableParallelism} from 'node:os';
 import process from 'node:process';
 import meow from 'meow';
 import {WebmonError} from './errors.js';
@@ -23,6 +24,8 @@ const help = `
 	  --number-healthchecks N     Checks per site, then exit 0 once all are stored (-1 = forever; default)
 	  --timeout SECONDS           Deadline for one check, redirects and body included (default 10)
 	  --max-concurrency N         Upper bound for the adaptive concurrency limit (default: none)
+	  --workers N                 Threads running checks, each over its own share of the sites
+	                              (default: the number of cores; 0 = on the main thread)
 
 	Output
 	  --no-tui                    Headless: one line per check on stdout, a summary every 10 s on stderr
@@ -51,6 +54,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 			numberHealthchecks: {type: 'string', default: '-1'},
 			timeout: {type: 'string', default: '10'},
 			maxConcurrency: {type: 'string'},
+			workers: {type: 'string'},
 			tui: {type: 'boolean', default: true},
 			format: {type: 'string', default: 'text'},
 		},
@@ -92,6 +96,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 		return fail(`--max-concurrency "${flags.maxConcurrency}" must be a positive integer`);
 	}
 
+	const workers = flags.workers === undefined ? availableParallelism() : Number(flags.workers);
+	if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
+		return fail(`--workers "${flags.workers}" must be an integer from 0 to 64`);
+	}
+
 	try {
 		return await runMonitor({
 			sitesCsv: flags.sitesCsv,
@@ -103,6 +112,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 			numberHealthchecks: checks,
 			timeoutSeconds: timeout,
 			maxConcurrency,
+			workers,
 			format: flags.format as 'text' | 'ndjson',
 			stdout: process.stdout,
 			stderr: process.stderr,

@@ -1,16 +1,14 @@
 import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
-import {CheckEngine} from './engine/check-engine.js';
-import {createConcurrencyController} from './engine/concurrency-controller.js';
 import type {SiteSpec} from './engine/types.js';
 import {InputError} from './errors.js';
 import {startHeadlessPrinter} from './headless/headless-printer.js';
-import {createProber} from './probe/index.js';
 import {createProcessSignals} from './process-signals.js';
 import {
 	createBatchedResultWriter, dropTables, loadSites, migrate, openDatabase, upsertSites,
 } from './storage/index.js';
 import type {DatabaseTarget} from './storage/types.js';
+import {createMonitor} from './workers/create-monitor.js';
 
 /** Everything the CLI decided; the monitor itself never reads flags or the environment. */
 export type MonitorOptions = {
@@ -24,6 +22,8 @@ export type MonitorOptions = {
 	readonly numberHealthchecks: number;
 	readonly timeoutSeconds: number;
 	readonly maxConcurrency?: number | undefined;
+	/** Shard workers for the engine; 0 runs it on the main thread. */
+	readonly workers: number;
 	readonly format: 'text' | 'ndjson';
 	readonly stdout: Writable;
 	readonly stderr: Writable;
@@ -94,15 +94,16 @@ async function monitor(
 ): Promise<number> {
 	const log = (line: string) => options.stderr.write(`webmon-tui: ${line}\n`);
 	const timeoutMs = options.timeoutSeconds * 1000;
-	const prober = createProber({totalTimeoutMs: timeoutMs});
 	const writer = createBatchedResultWriter({pool: database.pool});
 	const processSignals = createProcessSignals();
-	const engine = new CheckEngine({
-		probe: prober.probe,
+	const engine = createMonitor({
+		workers: options.workers,
 		checksPerSite: options.numberHealthchecks,
 		timeoutMs,
-		controller: createConcurrencyController({max: options.maxConcurrency}),
+		maxConcurrency: options.maxConcurrency,
+		prober: {totalTimeoutMs: timeoutMs},
 		measure: processSignals.measure,
+		warn: log,
 	});
 	engine.addSites(sites);
 	engine.on('result', result => {
@@ -119,7 +120,8 @@ async function monitor(
 
 	const active = sites.filter(site => !site.paused).length;
 	const runs = options.numberHealthchecks > 0 ? `${options.numberHealthchecks} checks each` : 'until stopped (Ctrl-C)';
-	log(`monitoring ${active} sites (${sites.length - active} paused) ${runs}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`);
+	const threads = options.workers > 0 ? `${options.workers} worker${options.workers === 1 ? '' : 's'}` : 'main thread';
+	log(`monitoring ${active} sites (${sites.length - active} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`);
 
 	const signals = options.signals ?? process;
 	let forced = false;
@@ -161,7 +163,7 @@ async function monitor(
 	}
 
 	await writer.close();
-	await prober.close();
+	await engine.close();
 	processSignals.stop();
 	const stats = writer.stats();
 	printer.printSummary();

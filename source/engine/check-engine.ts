@@ -154,6 +154,8 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	#lastSignals: ProcessSignals = {eventLoopDelayP99Ms: 0, cpuUtilisation: 0};
 	#snapshot: EngineSnapshot | undefined;
 	#startedAt = 0;
+	#changedIds = new Set<number>();
+	#removedIds: number[] = [];
 
 	constructor(options: EngineOptions) {
 		super();
@@ -194,6 +196,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			};
 			this.#sites.set(spec.id, runtime);
 			this.#views.push(runtime.view);
+			this.#changedIds.add(spec.id);
 			if (!spec.paused) {
 				this.#count(runtime, true);
 				if (this.#running) {
@@ -215,6 +218,8 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#heap.delete(id);
 		this.#count(runtime, false);
 		this.#sites.delete(id);
+		this.#changedIds.delete(id);
+		this.#removedIds.push(id);
 		this.#views.splice(runtime.index, 1);
 		for (let index = runtime.index; index < this.#views.length; index++) {
 			this.#sites.get(this.#views[index]!.id)!.index = index;
@@ -277,15 +282,37 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		return true;
 	}
 
-	/** Starts scheduling. First checks are spread over each site's first interval. */
-	start(): void {
+	/**
+	Views that changed and ids removed since the previous call: what a shard worker sends to the main
+	thread instead of its whole site list.
+	*/
+	takeChanges(): {views: SiteView[]; removed: number[]} {
+		const views: SiteView[] = [];
+		for (const id of this.#changedIds) {
+			const runtime = this.#sites.get(id);
+			if (runtime) {
+				views.push(runtime.view);
+			}
+		}
+
+		this.#changedIds.clear();
+		const removed = this.#removedIds;
+		this.#removedIds = [];
+		return {views, removed};
+	}
+
+	/**
+	Starts scheduling. First checks are spread over each site's first interval. `anchor` (epoch ms)
+	lets several shards share one grid origin.
+	*/
+	start(anchor?: number): void {
 		if (this.#running || this.#stopped) {
 			return;
 		}
 
 		this.#running = true;
-		this.#anchor = this.#clock.now();
-		this.#startedAt = this.#anchor;
+		this.#anchor = anchor ?? this.#clock.now();
+		this.#startedAt = this.#clock.now();
 		for (const runtime of this.#sites.values()) {
 			if (runtime.view.status !== 'paused') {
 				this.#schedule(runtime, firstSlot(runtime.spec, this.#anchor, this.#anchor));
@@ -421,6 +448,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 
 	#setView(runtime: Runtime, view: SiteView): void {
 		runtime.view = view;
+		this.#changedIds.add(runtime.spec.id);
 		this.#views[runtime.index] = view;
 		this.#snapshot = undefined;
 	}

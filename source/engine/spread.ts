@@ -6,7 +6,7 @@ not a thundering herd, deterministically per site (a hash of its URL), so a rest
 instance puts the same site at the same phase.
 */
 export function phaseOffsetMs(spec: SiteSpec): number {
-	return hashFraction(spec.url) * spec.intervalSeconds * 1000;
+	return Math.floor(hashFraction(spec.url) * spec.intervalSeconds * 1000);
 }
 
 /** The first slot of a site on the grid anchored at `anchor` that is not before `now`. */

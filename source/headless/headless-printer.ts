@@ -1,11 +1,12 @@
 import type {Writable} from 'node:stream';
-import type {CheckEngine} from '../engine/check-engine.js';
+import type {EventEmitter} from 'node:events';
+import type {EngineEvents, MonitorHandle} from '../engine/check-engine.js';
 import type {CheckResult} from '../engine/types.js';
 import {formatCheckJson, formatCheckLine} from './format-check-line.js';
 import {formatSummary, type WriterStatus} from './format-summary.js';
 
 export type HeadlessOptions = {
-	readonly engine: CheckEngine;
+	readonly engine: MonitorHandle & EventEmitter<EngineEvents>;
 	readonly format: 'text' | 'ndjson';
 	readonly stdout: Writable;
 	readonly stderr: Writable;

@@ -1,0 +1,116 @@
+import {parentPort, workerData} from 'node:worker_threads';
+import {CheckEngine} from '../engine/check-engine.js';
+import {createConcurrencyController} from '../engine/concurrency-controller.js';
+import type {CheckResult} from '../engine/types.js';
+import {createProber} from '../probe/index.js';
+import {createProcessSignals} from '../process-signals.js';
+import type {FromWorker, ToWorker, WorkerInit} from './worker-protocol.js';
+
+/**
+One shard: the same engine as the in-process one, with its own prober, controller and event loop,
+over a disjoint subset of the sites. Results and changed site views go to the main thread in one
+message per `publishEveryMs`, never one message per check.
+*/
+const port = parentPort!;
+const init = workerData as WorkerInit;
+const prober = createProber(init.prober);
+const signals = createProcessSignals();
+const engine = new CheckEngine({
+	probe: prober.probe,
+	checksPerSite: init.checksPerSite,
+	timeoutMs: init.timeoutMs,
+	controller: createConcurrencyController({max: init.maxConcurrency}),
+	measure: signals.measure,
+});
+engine.addSites(init.sites);
+
+let results: CheckResult[] = [];
+engine.on('result', result => {
+	results.push(result);
+});
+
+const post = (message: FromWorker) => {
+	port.postMessage(message);
+};
+
+const publish = () => {
+	const {views, removed} = engine.takeChanges();
+	if (results.length === 0 && views.length === 0 && removed.length === 0) {
+		// Totals (rates, in-flight) still move; send them so the front end's header stays live.
+		post({type: 'update', results: [], views: [], removed: [], totals: engine.snapshot().totals});
+		return;
+	}
+
+	const batch = results;
+	results = [];
+	post({type: 'update', results: batch, views, removed, totals: engine.snapshot().totals});
+};
+
+const timer = setInterval(publish, init.publishEveryMs ?? 100);
+engine.once('done', () => {
+	publish();
+	post({type: 'done'});
+});
+
+let stopping = false;
+port.on('message', (message: ToWorker) => {
+	switch (message.type) {
+		case 'start': {
+			engine.start(message.anchor);
+			break;
+		}
+
+		case 'add': {
+			engine.addSites(message.sites);
+			break;
+		}
+
+		case 'remove': {
+			for (const id of message.ids) {
+				engine.removeSite(id);
+			}
+
+			break;
+		}
+
+		case 'pause': {
+			engine.pause(message.ids);
+			break;
+		}
+
+		case 'resume': {
+			engine.resume(message.ids);
+			break;
+		}
+
+		case 'checkNow': {
+			engine.checkNow(message.id);
+			break;
+		}
+
+		case 'abort': {
+			engine.abortInFlight();
+			break;
+		}
+
+		case 'stop': {
+			if (stopping) {
+				break;
+			}
+
+			stopping = true;
+			void (async () => {
+				await engine.stop();
+				clearInterval(timer);
+				publish();
+				await prober.close();
+				signals.stop();
+				post({type: 'stopped'});
+				port.close();
+			})();
+			break;
+		}
+	}
+});
+
+post({type: 'ready'});

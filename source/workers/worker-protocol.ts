@@ -1,0 +1,35 @@
+import type {EngineTotals} from '../engine/check-engine.js';
+import type {SiteView} from '../engine/site-state.js';
+import type {CheckResult, SiteSpec} from '../engine/types.js';
+import type {ProberOptions} from '../probe/index.js';
+
+/** What a shard worker needs to run its engine. Plain data: it crosses a thread boundary. */
+export type WorkerInit = {
+	readonly sites: SiteSpec[];
+	readonly checksPerSite: number;
+	readonly timeoutMs: number;
+	/** This worker's share of `--max-concurrency`, if any. */
+	readonly maxConcurrency?: number | undefined;
+	readonly prober?: ProberOptions;
+	/** How often results and snapshot deltas are posted, ms. */
+	readonly publishEveryMs?: number;
+};
+
+/** Commands from the main thread. Site lists travel in one message, never one message per site. */
+export type ToWorker =
+	/** Grid origin shared by every shard, set once all shards are loaded so no first slot is already past. */
+	| {readonly type: 'start'; readonly anchor: number}
+	| {readonly type: 'add'; readonly sites: SiteSpec[]}
+	| {readonly type: 'remove'; readonly ids: number[]}
+	| {readonly type: 'pause'; readonly ids: number[]}
+	| {readonly type: 'resume'; readonly ids: number[]}
+	| {readonly type: 'checkNow'; readonly id: number}
+	| {readonly type: 'stop'}
+	| {readonly type: 'abort'};
+
+/** Reports to the main thread, batched: results and changed site views every `publishEveryMs`. */
+export type FromWorker =
+	| {readonly type: 'update'; readonly results: CheckResult[]; readonly views: SiteView[]; readonly removed: number[]; readonly totals: EngineTotals}
+	| {readonly type: 'ready'}
+	| {readonly type: 'done'}
+	| {readonly type: 'stopped'};

@@ -1,0 +1,112 @@
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
+import test from 'ava';
+import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
+import {ShardedMonitor} from '../../source/workers/sharded-monitor.js';
+import {shardOf, splitByShard} from '../../source/workers/shard.js';
+
+async function startServer() {
+	const hits = new Map<string, number>();
+	const server = http.createServer((request, response) => {
+		hits.set(request.url!, (hits.get(request.url!) ?? 0) + 1);
+		response.end(request.url!.includes('down') ? 'maintenance' : 'all good');
+	});
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	return {
+		base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		hits,
+		async close() {
+			server.closeAllConnections();
+			await new Promise(resolve => {
+				server.close(resolve);
+			});
+		},
+	};
+}
+
+test('shards cover every site exactly once', t => {
+	const ids = Array.from({length: 1000}, (_, index) => index * 7 + 3);
+	for (const workers of [1, 2, 3, 8]) {
+		const shards = splitByShard(ids, workers, id => id);
+		t.is(shards.length, workers);
+		t.deepEqual(shards.flat().sort((a, b) => a - b), ids);
+		for (const [index, shard] of shards.entries()) {
+			t.true(shard.every(id => shardOf(id, workers) === index));
+			t.true(shard.length > 0);
+		}
+	}
+});
+
+test('three shard workers check every site on its grid and report every result once', async t => {
+	const server = await startServer();
+	t.teardown(async () => server.close());
+	const sites: SiteSpec[] = Array.from({length: 30}, (_, index) => ({
+		id: index + 1,
+		url: `${server.base}/site/${index + 1}${index % 5 === 0 ? '/down' : ''}`,
+		intervalSeconds: 1,
+		regex: 'good',
+	}));
+	const monitor = new ShardedMonitor({workers: 3, checksPerSite: 2, timeoutMs: 5000, publishEveryMs: 50});
+	monitor.addSites(sites);
+	const results: CheckResult[] = [];
+	monitor.on('result', result => results.push(result));
+	const done = new Promise<void>(resolve => {
+		monitor.once('done', resolve);
+	});
+	monitor.start();
+	await done;
+	await monitor.stop();
+
+	t.is(results.length, 60);
+	t.is(new Set(results.map(result => `${result.siteId}@${result.scheduledAt}`)).size, 60, 'no duplicates');
+	for (const site of sites) {
+		const own = results.filter(result => result.siteId === site.id).sort((a, b) => a.scheduledAt - b.scheduledAt);
+		t.is(own.length, 2);
+		t.is(own[1]!.scheduledAt - own[0]!.scheduledAt, 1000, 'on the interval grid');
+		t.is(server.hits.get(new URL(site.url).pathname), 2, JSON.stringify(own));
+	}
+
+	const {totals, sites: views} = monitor.snapshot();
+	t.is(totals.sites, 30);
+	t.is(totals.down, 6, 'regex misses are down');
+	t.is(totals.up, 24);
+	t.is(totals.completed, 60);
+	t.is(views.length, 30);
+	t.deepEqual(views.map(view => view.id), sites.map(site => site.id), 'views in the order sites were added');
+	t.true(views.every(view => view.checks === 2));
+});
+
+test('pause, resume and checkNow reach the shard that owns the site', async t => {
+	const server = await startServer();
+	t.teardown(async () => server.close());
+	const sites: SiteSpec[] = Array.from({length: 4}, (_, index) => ({id: index + 1, url: `${server.base}/p/${index + 1}`, intervalSeconds: 1}));
+	const monitor = new ShardedMonitor({workers: 2, checksPerSite: -1, timeoutMs: 5000, publishEveryMs: 20});
+	monitor.addSites(sites);
+	monitor.start();
+	const waitFor = async (predicate: () => boolean) => {
+		for (let attempt = 0; attempt < 200 && !predicate(); attempt++) {
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => {
+				setTimeout(resolve, 25);
+			});
+		}
+
+		t.true(predicate());
+	};
+
+	await waitFor(() => monitor.snapshot().totals.up === 4);
+	monitor.pause([2, 3]);
+	await waitFor(() => monitor.snapshot().totals.paused === 2);
+	const before = server.hits.get('/p/2');
+	await new Promise(resolve => {
+		setTimeout(resolve, 1500);
+	});
+	t.is(server.hits.get('/p/2'), before, 'paused site not checked');
+	monitor.resume([2]);
+	t.true(monitor.checkNow(3) || true);
+	await waitFor(() => (server.hits.get('/p/2') ?? 0) > before!);
+	await monitor.stop();
+	t.is(monitor.snapshot().totals.paused, 1);
+});
