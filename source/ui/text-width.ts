@@ -1,0 +1,112 @@
+import {sanitizeForTerminal} from '../text/sanitize.js';
+import type {Charset} from './types.js';
+
+// East Asian Wide and Fullwidth blocks, and the emoji blocks that terminals draw two columns wide.
+// An approximation of Unicode's tables, good enough to keep columns aligned: every line is also
+// rendered with `wrap="truncate"`, so an underestimate costs a clipped character, never a wrapped line.
+const wideRanges: ReadonlyArray<readonly [number, number]> = [
+	[0x11_00, 0x11_5F],
+	[0x23_1A, 0x23_1B],
+	[0x23_29, 0x23_2A],
+	[0x2E_80, 0x30_3E],
+	[0x30_41, 0x33_FF],
+	[0x34_00, 0x4D_BF],
+	[0x4E_00, 0x9F_FF],
+	[0xA0_00, 0xA4_CF],
+	[0xAC_00, 0xD7_A3],
+	[0xF9_00, 0xFA_FF],
+	[0xFE_30, 0xFE_4F],
+	[0xFF_00, 0xFF_60],
+	[0xFF_E0, 0xFF_E6],
+	[0x1_F3_00, 0x1_F6_4F],
+	[0x1_F9_00, 0x1_F9_FF],
+	[0x2_00_00, 0x3_FF_FD],
+];
+
+const zeroWidth = /^[\p{Mn}\p{Me}\u200B-\u200D\uFE00-\uFE0F]$/u;
+
+/** Terminal columns taken by one code point. */
+export function charWidth(char: string): number {
+	const code = char.codePointAt(0) ?? 0;
+	if (code < 0x3_00) {
+		return 1;
+	}
+
+	if (zeroWidth.test(char)) {
+		return 0;
+	}
+
+	for (const [low, high] of wideRanges) {
+		if (code >= low && code <= high) {
+			return 2;
+		}
+	}
+
+	return 1;
+}
+
+/** Terminal columns taken by `text` (which holds no control characters). */
+export function textWidth(text: string): number {
+	let width = 0;
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		if (code < 0x3_00) {
+			// The common case (URLs, numbers) without allocating a string per character.
+			width++;
+			continue;
+		}
+
+		const char = String.fromCodePoint(text.codePointAt(index)!);
+		index += char.length - 1;
+		width += charWidth(char);
+	}
+
+	return width;
+}
+
+/**
+`text` cut to at most `width` columns, ending in `ellipsis` when cut; padded with spaces to exactly
+`width` when `pad` is set (so table columns line up without Ink measuring each cell).
+*/
+export function fitText(text: string, width: number, ellipsis: string, pad = true): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	const full = textWidth(text);
+	if (full <= width) {
+		return pad ? text + ' '.repeat(width - full) : text;
+	}
+
+	const budget = Math.max(0, width - textWidth(ellipsis));
+	let used = 0;
+	let cut = '';
+	for (const char of text) {
+		const charColumns = charWidth(char);
+		if (used + charColumns > budget) {
+			break;
+		}
+
+		used += charColumns;
+		cut += char;
+	}
+
+	const fitted = width >= textWidth(ellipsis) ? cut + ellipsis : cut;
+	const fittedWidth = textWidth(fitted);
+	return pad && fittedWidth < width ? fitted + ' '.repeat(width - fittedWidth) : fitted;
+}
+
+/** `text` with every character outside printable ASCII replaced by `?`, for non-UTF-8 terminals. */
+export function toAscii(text: string): string {
+	// eslint-disable-next-line no-control-regex -- sanitised text has no controls; this maps everything else
+	return text.replaceAll(/[^\u0020-\u007E]/gu, '?');
+}
+
+/**
+Remote text made safe and printable in `charset`: escape sequences, controls and bidi overrides gone
+(see `sanitizeForTerminal`), and in ASCII mode nothing beyond printable ASCII.
+*/
+export function displayText(remote: string, charset: Charset): string {
+	const clean = sanitizeForTerminal(remote);
+	return charset === 'ascii' ? toAscii(clean) : clean;
+}
