@@ -113,6 +113,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 			timeoutSeconds: timeout,
 			maxConcurrency,
 			workers,
+			// Interactive or headless is decided here, once: a terminal on stdout, not CI, no --no-tui.
+			interactive: flags.tui && Boolean(process.stdout.isTTY) && !process.env.CI,
 			format: flags.format as 'text' | 'ndjson',
 			stdout: process.stdout,
 			stderr: process.stderr,

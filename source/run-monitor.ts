@@ -2,7 +2,7 @@ import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
 import type {SiteSpec} from './engine/types.js';
 import {InputError} from './errors.js';
-import {startHeadlessPrinter} from './headless/headless-printer.js';
+import {startFrontEnd} from './front-end.js';
 import {createProcessSignals} from './process-signals.js';
 import {
 	createBatchedResultWriter, dropTables, loadSites, migrate, openDatabase, upsertSites,
@@ -25,6 +25,8 @@ export type MonitorOptions = {
 	/** Shard workers for the engine; 0 runs it on the main thread. */
 	readonly workers: number;
 	readonly format: 'text' | 'ndjson';
+	/** The Ink UI (true) or the headless printer; decided once by the entry point. */
+	readonly interactive?: boolean;
 	readonly stdout: Writable;
 	readonly stderr: Writable;
 	/** Summary period for the headless printer, ms. */
@@ -92,7 +94,10 @@ async function monitor(
 	database: Awaited<ReturnType<typeof openDatabase>>,
 	target: DatabaseTarget,
 ): Promise<number> {
-	const log = (line: string) => options.stderr.write(`webmon-tui: ${line}\n`);
+	let log = (line: string): void => {
+		options.stderr.write(`webmon-tui: ${line}\n`);
+	};
+
 	const timeoutMs = options.timeoutSeconds * 1000;
 	const writer = createBatchedResultWriter({pool: database.pool});
 	const processSignals = createProcessSignals();
@@ -103,51 +108,81 @@ async function monitor(
 		maxConcurrency: options.maxConcurrency,
 		prober: {totalTimeoutMs: timeoutMs},
 		measure: processSignals.measure,
-		warn: log,
+		warn(line) {
+			log(line);
+		},
 	});
 	engine.addSites(sites);
 	engine.on('result', result => {
 		writer.push(result);
 	});
-	const printer = startHeadlessPrinter({
-		engine,
-		format: options.format,
-		stdout: options.stdout,
-		stderr: options.stderr,
-		summaryEveryMs: options.summaryEveryMs,
-		writerStatus: () => writer.stats(),
-	});
-
 	const active = sites.filter(site => !site.paused).length;
 	const runs = options.numberHealthchecks > 0 ? `${options.numberHealthchecks} checks each` : 'until stopped (Ctrl-C)';
 	const threads = options.workers > 0 ? `${options.workers} worker${options.workers === 1 ? '' : 's'}` : 'main thread';
 	log(`monitoring ${active} sites (${sites.length - active} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`);
 
-	const signals = options.signals ?? process;
-	let forced = false;
-	const stopped = new Promise<string>(resolve => {
-		engine.once('done', () => {
-			resolve('done');
-		});
-		const onSignal = (name: string) => {
-			if (forced) {
-				return;
-			}
-
-			if (stopping) {
-				forced = true;
-				engine.abortInFlight();
-				log(`${name} again: aborting ${engine.inFlight} checks in flight`);
-				return;
-			}
-
-			resolve(name);
-		};
-
-		signals.on('SIGINT', onSignal);
-		signals.on('SIGTERM', onSignal);
-	});
+	// Every way to stop ends here: the last check of --number-healthchecks, a signal, or q in the UI.
+	// The first request drains; a second one aborts the checks in flight.
 	let stopping = false;
+	let forced = false;
+	let requestStop: (reason: string) => void = () => undefined;
+	const stopped = new Promise<string>(resolve => {
+		requestStop = resolve;
+	});
+	const force = (why: string) => {
+		if (forced) {
+			return;
+		}
+
+		forced = true;
+		engine.abortInFlight();
+		frontEnd.log(`${why}: aborting ${engine.inFlight} checks in flight`);
+	};
+
+	const onSignal = (name: string) => {
+		if (stopping) {
+			force(`${name} again`);
+			return;
+		}
+
+		requestStop(name);
+	};
+
+	const frontEnd = startFrontEnd({
+		interactive: options.interactive ?? false,
+		monitor: engine,
+		workers: options.workers,
+		pool: database.pool,
+		writerStatus: () => writer.stats(),
+		format: options.format,
+		stdout: options.stdout,
+		stderr: options.stderr,
+		summaryEveryMs: options.summaryEveryMs,
+		env: options.env ?? process.env,
+		onQuit() {
+			requestStop('quit');
+		},
+		onForceQuit() {
+			force('Ctrl-C again');
+		},
+		shutdownProgress() {
+			if (!stopping) {
+				return undefined;
+			}
+
+			const {queued} = writer.stats();
+			return engine.inFlight > 0
+				? `stopping: ${engine.inFlight} checks in flight, ${queued} results to store (Ctrl-C again to abort checks)`
+				: `stopping: storing ${queued} results`;
+		},
+	});
+	log = frontEnd.log;
+	const signals = options.signals ?? process;
+	signals.on('SIGINT', onSignal);
+	signals.on('SIGTERM', onSignal);
+	engine.once('done', () => {
+		requestStop('done');
+	});
 	engine.start();
 	const reason = await stopped;
 	stopping = true;
@@ -156,7 +191,6 @@ async function monitor(
 	}
 
 	await engine.stop();
-	printer.stop();
 	const queued = writer.stats().queued;
 	if (queued > 0) {
 		log(`storing ${queued} queued results`);
@@ -165,8 +199,10 @@ async function monitor(
 	await writer.close();
 	await engine.close();
 	processSignals.stop();
+	signals.off('SIGINT', onSignal);
+	signals.off('SIGTERM', onSignal);
 	const stats = writer.stats();
-	printer.printSummary();
 	log(`stopped: ${engine.snapshot().totals.completed + engine.snapshot().totals.skipped} results, ${stats.written} stored this run`);
+	await frontEnd.close();
 	return 0;
 }
