@@ -1,9 +1,11 @@
 import {readFileSync} from 'node:fs';
 import type {SecureContextOptions} from 'node:tls';
-import {Agent, interceptors, type Dispatcher} from 'undici';
+import {Agent, interceptors} from 'undici';
 import {regexMatchStatus, type ErrorKind, type Probe, type ProbeOutcome, type ProbeRequest} from '../engine/types.js';
 import {classifyError, statusForKind, toSingleLine} from './classify-error.js';
 import {createCachedLookup, type CachedLookupOptions} from './dns-cache.js';
+import {readFinalBody, type Finding} from './read-final-body.js';
+import {createRegexMatcher} from './regex-matcher.js';
 import {compilePattern, type CompiledPattern} from './safe-regex.js';
 import {createSessionKeepingConnector} from './session-keeping-connector.js';
 
@@ -33,13 +35,19 @@ export type ProberOptions = {
 	readonly tls?: Readonly<SecureContextOptions & {rejectUnauthorized?: boolean}>;
 	/** DNS cache settings; the resolver can be replaced here. */
 	readonly dns?: CachedLookupOptions;
+	/** Bodies up to this size are matched on the event loop (for small patterns; see `RegexMatcherOptions`). Default 4 KiB. */
+	readonly regexInlineMaxBytes?: number;
+	/** Worker threads matching bigger bodies, started on first need. Default 1. */
+	readonly regexThreads?: number;
+	/** Longest one threaded match may run; then the result is "not checked". Default 5,000 ms. */
+	readonly regexTimeoutMs?: number;
 };
 
 /** A prober and the connection pool behind it. */
 export type Prober = {
 	/** Checks one URL. Always resolves, whatever the remote end does. */
 	readonly probe: Probe;
-	/** Closes every pooled connection; waits for probes in flight (bounded by their deadlines). */
+	/** Waits for probes in flight (bounded by their deadlines), then closes every pooled connection and regex thread. */
 	close(): Promise<void>;
 };
 
@@ -49,12 +57,6 @@ const maxRedirectBodyBytes = 64 * 1024;
 
 /** Why a probe's own AbortController fired; kept as state so classification never reads messages. */
 type StopReason = 'deadline' | 'aborted';
-
-/** An outcome without its timing, which `probe` adds once at the end. */
-type Finding = Omit<ProbeOutcome, 'responseTimeMs'> & {
-	/** `performance.now()` when the body was read, so the regex's own time is not counted. */
-	readonly bodyReadAt?: number;
-};
 
 /**
 Creates the prober: one undici Agent shared by every site, with keep-alive, a per-origin connection
@@ -94,9 +96,16 @@ export function createProber(options: ProberOptions = {}): Prober {
 	});
 	// Error responses are decompressed too: a 500 page is still matched against the regex.
 	const dispatcher = agent.compose(interceptors.decompress({skipErrorResponses: false}));
+	// Matching a megabyte can take long enough to delay every other check's timers, so big bodies go to a thread.
+	const matcher = createRegexMatcher({
+		inlineMaxBytes: options.regexInlineMaxBytes,
+		threads: options.regexThreads,
+		timeoutMs: options.regexTimeoutMs,
+	});
+	const inFlight = new Set<Promise<ProbeOutcome>>();
 
 	/** Follows redirects and reads the final body; throws only what `classifyError` understands. */
-	const fetchOutcome = async (start: URL, pattern: CompiledPattern | undefined, signal: AbortSignal): Promise<Finding> => {
+	const fetchOutcome = async (start: URL, pattern: CompiledPattern | undefined, signal: AbortSignal, userSignal: AbortSignal | undefined): Promise<Finding> => {
 		let url = start;
 		const visited = new Set([url.href]);
 		for (let redirects = 0; ; redirects++) {
@@ -112,7 +121,7 @@ export function createProber(options: ProberOptions = {}): Prober {
 			const location = firstHeader(response.headers.location);
 			if (!redirectStatuses.has(response.statusCode) || location === undefined) {
 				// eslint-disable-next-line no-await-in-loop -- the loop ends here
-				return {...await readFinalBody(response, pattern, maxBodyBytes), finalUrl};
+				return {...await readFinalBody(response, {pattern, matcher, maxBodyBytes, signal: userSignal}), finalUrl};
 			}
 
 			// eslint-disable-next-line no-await-in-loop -- as above
@@ -136,7 +145,7 @@ export function createProber(options: ProberOptions = {}): Prober {
 		}
 	};
 
-	const probe: Probe = async (request: ProbeRequest) => {
+	const check = async (request: ProbeRequest): Promise<ProbeOutcome> => {
 		const startedAt = performance.now();
 		const finish = ({bodyReadAt, ...finding}: Finding): ProbeOutcome => ({
 			...finding,
@@ -175,7 +184,7 @@ export function createProber(options: ProberOptions = {}): Prober {
 
 		request.signal?.addEventListener('abort', onAbort, {once: true});
 		try {
-			const finding = await fetchOutcome(url, pattern, controller.signal);
+			const finding = await fetchOutcome(url, pattern, controller.signal, request.signal);
 			return finish(finding);
 		} catch (error) {
 			if (stopReason === 'deadline') {
@@ -194,57 +203,24 @@ export function createProber(options: ProberOptions = {}): Prober {
 		}
 	};
 
+	const probe: Probe = async (request: ProbeRequest) => {
+		const outcome = check(request);
+		inFlight.add(outcome);
+		try {
+			return await outcome;
+		} finally {
+			inFlight.delete(outcome);
+		}
+	};
+
 	return {
 		probe,
 		async close() {
+			// A probe past its body may still be matching; its verdict should not be cut off by the threads closing.
+			await Promise.allSettled(inFlight);
 			await agent.close();
+			await matcher.close();
 		},
-	};
-}
-
-/** Reads up to `maxBodyBytes` of the decoded body and matches the pattern on it. */
-async function readFinalBody(response: Dispatcher.ResponseData, pattern: CompiledPattern | undefined, maxBodyBytes: number): Promise<Finding> {
-	const chunks: Uint8Array[] = [];
-	let size = 0;
-	let truncated = false;
-	for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-		const room = maxBodyBytes - size;
-		if (chunk.byteLength > room) {
-			chunks.push(chunk.subarray(0, room));
-			size += room;
-			truncated = true;
-			// Leaving the loop destroys the stream, so the rest is never downloaded or inflated.
-			break;
-		}
-
-		// Without a pattern only the length matters; keeping the bytes would waste memory.
-		if (pattern) {
-			chunks.push(chunk);
-		}
-
-		size += chunk.byteLength;
-	}
-
-	const bodyReadAt = performance.now();
-	let matchStatus: ProbeOutcome['regexMatchStatus'] = regexMatchStatus.notChecked;
-	if (pattern) {
-		// Lossy on purpose: a page in Latin-1 or with a cut multi-byte character can still match.
-		const text = new TextDecoder('utf-8', {fatal: false}).decode(Buffer.concat(chunks));
-		matchStatus = pattern.test(text) ? regexMatchStatus.ok : regexMatchStatus.fail;
-	}
-
-	if (!truncated) {
-		return {httpStatusCode: response.statusCode, regexMatchStatus: matchStatus, bodyReadAt};
-	}
-
-	return {
-		httpStatusCode: response.statusCode,
-		regexMatchStatus: matchStatus,
-		bodyReadAt,
-		errorKind: 'body_too_large',
-		errorMessage: pattern
-			? `body is larger than ${maxBodyBytes} bytes; the regex was matched on the first ${maxBodyBytes} bytes`
-			: `body is larger than ${maxBodyBytes} bytes; the rest was not read`,
 	};
 }
 

@@ -5,6 +5,11 @@ import {InputError} from '../errors.js';
 export type CompiledPattern = {
 	/** The pattern as the user wrote it. */
 	readonly source: string;
+	/**
+	Instructions in the compiled program. RE2's worst case grows with body length times this, so
+	the matcher uses it to decide what may run on the calling thread.
+	*/
+	readonly programSize: number;
 	/** True when the pattern matches anywhere in `text` (like Python's `re.search`). */
 	test(text: string): boolean;
 };
@@ -42,6 +47,7 @@ export function compilePattern(pattern: string): CompiledPattern {
 
 	const compiled: CompiledPattern = {
 		source: pattern,
+		programSize: re2.programSize(),
 		test: text => re2.test(text),
 	};
 	if (cache.size >= maxCachedPatterns) {

@@ -40,3 +40,8 @@ test('a pattern is compiled once and shared', t => {
 	t.is(compilePattern('shared words'), compilePattern('shared words'));
 	t.not(compilePattern('one'), compilePattern('two'));
 });
+
+test('the program size tells small patterns from big ones', t => {
+	t.true(compilePattern('(?i)lorem\\s+ipsum').programSize <= 16);
+	t.true(compilePattern('(.{0,50}a){20}$').programSize > 1000);
+});
