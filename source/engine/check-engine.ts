@@ -82,7 +82,7 @@ export type MonitorHandle = {
 /** Immutable picture of the engine; a new object whenever something changed. */
 export type EngineSnapshot = {
 	readonly totals: EngineTotals;
-	/** One view per known site, in the order the sites were added. */
+	/** One view per known site (in the order added, until a removal swaps the last site into the gap). */
 	readonly sites: readonly SiteView[];
 };
 
@@ -220,9 +220,11 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#sites.delete(id);
 		this.#changedIds.delete(id);
 		this.#removedIds.push(id);
-		this.#views.splice(runtime.index, 1);
-		for (let index = runtime.index; index < this.#views.length; index++) {
-			this.#sites.get(this.#views[index]!.id)!.index = index;
+		// Swap-remove keeps this O(1); the order of `sites` in the snapshot is not a contract (front ends sort).
+		const last = this.#views.pop()!;
+		if (last.id !== id) {
+			this.#views[runtime.index] = last;
+			this.#sites.get(last.id)!.index = runtime.index;
 		}
 
 		this.#changed();

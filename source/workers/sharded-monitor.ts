@@ -259,10 +259,12 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			return;
 		}
 
-		this.#viewList.splice(index, 1);
+		// Swap-remove: O(1), like the engine's; front ends sort the list anyway.
+		const last = this.#viewList.pop()!;
 		this.#index.delete(id);
-		for (let next = index; next < this.#viewList.length; next++) {
-			this.#index.set(this.#viewList[next]!.id, next);
+		if (last.id !== id) {
+			this.#viewList[index] = last;
+			this.#index.set(last.id, index);
 		}
 	}
 
