@@ -1,12 +1,8 @@
 import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
-import type {SiteSpec} from './engine/types.js';
-import {InputError} from './errors.js';
 import {startFrontEnd} from './front-end.js';
 import {createProcessSignals} from './process-signals.js';
-import {
-	createBatchedResultWriter, dropTables, loadSites, migrate, openDatabase, upsertSites,
-} from './storage/index.js';
+import {drainProgress, drainWriter, openMonitorStorage, type MonitorStorage} from './storage/index.js';
 import type {DatabaseTarget} from './storage/types.js';
 import {createMonitor} from './workers/create-monitor.js';
 
@@ -57,49 +53,40 @@ export async function runMonitor(options: MonitorOptions): Promise<number> {
 	const log = (line: string) => options.stderr.write(`webmon-tui: ${line}\n`);
 	const csvSites = options.sitesCsv ? await readSitesCsv(options.sitesCsv) : undefined;
 	const target = await resolveTarget(options);
-	const database = await openDatabase(target);
-	try {
-		if (options.dropTables) {
-			const dropped = await dropTables(database.pool);
-			log(dropped.length > 0 ? `dropped tables: ${dropped.join(', ')}` : 'no tables to drop');
-			if (!csvSites && !options.sitesTable) {
-				return 0;
-			}
-		}
-
-		const {applied} = await migrate(database.pool);
-		if (applied.length > 0) {
-			log(`database ${target.describe}: applied migrations ${applied.join(', ')}`);
-		}
-
-		let sites: SiteSpec[];
-		if (csvSites) {
-			sites = await upsertSites(database.pool, csvSites);
-		} else {
-			sites = await loadSites(database.pool);
-			if (sites.length === 0) {
-				throw new InputError(`no sites in table website of ${target.describe}; load some with --sites-csv FILE`);
-			}
-		}
-
-		return await monitor(options, sites, database, target);
-	} finally {
-		await database.close();
+	// --- storage: journal, database (reachable or not), migrations, sites, writer (storage/monitor-storage.ts)
+	const storage = await openMonitorStorage({
+		target,
+		dataDir: options.dataDir ?? defaultDataDir(options.env),
+		csvSites,
+		sitesTable: options.sitesTable,
+		dropTables: options.dropTables,
+		log,
+	});
+	if (!storage) {
+		return 0;
 	}
+
+	const outcome = {forced: false};
+	try {
+		return await monitor(options, storage, target, outcome);
+	} finally {
+		await storage.close({force: outcome.forced});
+	}
+	// --- end storage
 }
 
 async function monitor(
 	options: MonitorOptions,
-	sites: SiteSpec[],
-	database: Awaited<ReturnType<typeof openDatabase>>,
+	storage: MonitorStorage,
 	target: DatabaseTarget,
+	outcome: {forced: boolean},
 ): Promise<number> {
 	let log = (line: string): void => {
 		options.stderr.write(`webmon-tui: ${line}\n`);
 	};
 
 	const timeoutMs = options.timeoutSeconds * 1000;
-	const writer = createBatchedResultWriter({pool: database.pool});
+	const {sites, writer} = storage;
 	const processSignals = createProcessSignals();
 	const engine = createMonitor({
 		workers: options.workers,
@@ -129,15 +116,39 @@ async function monitor(
 	const stopped = new Promise<string>(resolve => {
 		requestStop = resolve;
 	});
+	// --- storage: a forced stop aborts the checks in flight, journals what is not stored and exits at once
+	let exitNow: (code: number) => void = () => undefined;
+	const forcedExit = new Promise<number>(resolve => {
+		exitNow = resolve;
+	});
+	let checksStopped: Promise<void> | undefined;
+	let frontEndClosed: Promise<void> | undefined;
+	const closeFrontEnd = async () => {
+		frontEndClosed ??= frontEnd.close();
+		return frontEndClosed;
+	};
+
 	const force = (why: string) => {
 		if (forced) {
 			return;
 		}
 
 		forced = true;
+		outcome.forced = true;
+		const aborted = engine.inFlight;
 		engine.abortInFlight();
-		frontEnd.log(`${why}: aborting ${engine.inFlight} checks in flight`);
+		void (async () => {
+			// Aborted checks resolve within moments, and each still ends as a (journaled) row.
+			await Promise.race([checksStopped ?? engine.stop(), new Promise(resolve => {
+				setTimeout(resolve, 1000);
+			})]);
+			const left = await writer.closeNow();
+			frontEnd.log(`${why}: aborted ${aborted} checks in flight; ${left} results journaled in ${writer.journalDirectory ?? '(no journal)'}; they are stored at the next start`);
+			await closeFrontEnd();
+			exitNow(why.startsWith('SIGTERM') ? 143 : 130);
+		})();
 	};
+	// --- end storage
 
 	const onSignal = (name: string) => {
 		if (stopping) {
@@ -152,7 +163,7 @@ async function monitor(
 		interactive: options.interactive ?? false,
 		monitor: engine,
 		workers: options.workers,
-		pool: database.pool,
+		pool: storage.pool,
 		writerStatus: () => writer.stats(),
 		format: options.format,
 		stdout: options.stdout,
@@ -173,10 +184,11 @@ async function monitor(
 			const {queued} = writer.stats();
 			return engine.inFlight > 0
 				? `stopping: ${engine.inFlight} checks in flight, ${queued} results to store (Ctrl-C again to abort checks)`
-				: `stopping: storing ${queued} results`;
+				: `stopping: ${drainProgress(writer.stats())}`;
 		},
 	});
 	log = frontEnd.log;
+	storage.setLog(frontEnd.log);
 	const signals = options.signals ?? process;
 	signals.on('SIGINT', onSignal);
 	signals.on('SIGTERM', onSignal);
@@ -187,22 +199,33 @@ async function monitor(
 	const reason = await stopped;
 	stopping = true;
 	if (reason !== 'done') {
-		log(`${reason}: stopping; waiting for ${engine.inFlight} checks in flight (at most ${options.timeoutSeconds} s), then storing results. Press Ctrl-C again to abort checks.`);
+		log(`${reason}: stopping; waiting for ${engine.inFlight} checks in flight (at most ${options.timeoutSeconds} s), then storing results. Press Ctrl-C again to stop at once (results not stored yet are journaled).`);
 	}
 
-	await engine.stop();
-	const queued = writer.stats().queued;
-	if (queued > 0) {
-		log(`storing ${queued} queued results`);
-	}
+	// --- storage: the drain, raced against a forced stop
+	const graceful = (async () => {
+		checksStopped = engine.stop();
+		await checksStopped;
+		const queued = writer.stats().queued;
+		if (queued > 0) {
+			log(`storing ${queued} queued results`);
+		}
 
-	await writer.close();
-	await engine.close();
-	processSignals.stop();
-	signals.off('SIGINT', onSignal);
-	signals.off('SIGTERM', onSignal);
-	const stats = writer.stats();
-	log(`stopped: ${engine.snapshot().totals.completed + engine.snapshot().totals.skipped} results, ${stats.written} stored this run`);
-	await frontEnd.close();
-	return 0;
+		const code = await drainWriter(writer, {log});
+		if (outcome.forced) {
+			// A second signal during the drain: its exit code and its message stand.
+			return forcedExit;
+		}
+
+		await engine.close();
+		processSignals.stop();
+		signals.off('SIGINT', onSignal);
+		signals.off('SIGTERM', onSignal);
+		const stats = writer.stats();
+		log(`stopped: ${engine.snapshot().totals.completed + engine.snapshot().totals.skipped} results, ${stats.written} stored this run`);
+		await closeFrontEnd();
+		return code;
+	})();
+	return Promise.race([graceful, forcedExit]);
+	// --- end storage
 }

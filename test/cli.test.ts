@@ -189,17 +189,36 @@ for (const kind of backendKinds()) {
 
 registerPostgresNotice();
 
-test('an unreachable database exits 2 with one line and never prints the password', async t => {
+test('an unreachable database: monitoring starts and journals; the password is never printed', async t => {
+	const sites = await startSites();
+	t.teardown(async () => sites.close());
 	const directory = await scratch(t);
 	const config = path.join(directory, 'db.json');
 	await writeFile(config, JSON.stringify({
 		db_type: 'postgresql', db_user: 'postgres', db_pass: 's3cr3t-PASSWORD', db_name: 'test', db_host: '127.0.0.1', db_port: '9', db_ssl: 'disable',
 	}));
-	const run = await runCli(['--db-config', config, '--sites-table']);
-	t.is(run.code, 2);
-	t.regex(run.stderr, /cannot connect to PostgreSQL at postgres@127\.0\.0\.1:9\/test/);
-	t.false(run.stderr.includes('s3cr3t'));
-	t.false(run.stdout.includes('s3cr3t'));
+	const csv = path.join(directory, 'sites.csv');
+	await writeFile(csv, `${sites.base}/ok,1\n`);
+	const dataDir = path.join(directory, 'data');
+
+	// --sites-table cannot know its sites without the database (or a list cached by an earlier start).
+	const table = await runCli(['--db-config', config, '--data-dir', dataDir, '--sites-table']);
+	t.is(table.code, 2);
+	t.regex(table.stderr, /cannot connect to PostgreSQL at postgres@127\.0\.0\.1:9\/test: connection refused; --sites-table needs it/);
+	t.is(table.stderr.trim().split('\n').length, 1, 'one line');
+
+	const run = startCli(['--db-config', config, '--data-dir', dataDir, '--sites-csv', csv, '--no-tui']);
+	await run.waitFor(/connection refused\. Monitoring anyway: results are journaled in \S+ and stored when the database is reachable/);
+	await run.waitFor(/UP {3}200 .*\/ok/);
+	run.child.kill('SIGTERM');
+	await run.waitFor(/SIGTERM: stopping/);
+	run.child.kill('SIGTERM');
+	const result = await run.exited;
+	t.is(result.code, 143, result.stderr);
+	t.regex(result.stderr, /SIGTERM again: aborted 0 checks in flight; [1-9]\d* results journaled in .*journal.postgres-[\da-f]+; they are stored at the next start/);
+	for (const output of [table.stdout, table.stderr, result.stdout, result.stderr]) {
+		t.false(output.includes('s3cr3t'));
+	}
 });
 
 test('bad flags exit 2 with a clear line', async t => {

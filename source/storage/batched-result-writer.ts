@@ -1,71 +1,14 @@
 import type {DatabasePool} from 'slonik';
-import {systemClock, type CheckResult, type Clock} from '../engine/types.js';
-import {
-	defaultTextLimits,
-	insertHealthchecks,
-	toHealthcheckRow,
-	type HealthcheckRow,
-	type TextLimits,
-} from './healthcheck-row.js';
+import {systemClock} from '../engine/types.js';
+import {createMemoryOnlyRowQueue} from './durable-row-queue.js';
+import {defaultTextLimits, toHealthcheckRow, type TextLimits} from './healthcheck-row.js';
+import type {BatchedResultWriter, BatchedResultWriterOptions, ResultWriterStats} from './result-writer-types.js';
+import {retryDelayMs} from './retry-delay.js';
+import {createSiteResolver} from './site-resolver.js';
+import {writeBatch} from './write-batch.js';
 import {firstLine, isRowError} from './write-errors.js';
-import {createMemoryRowQueue, type RowQueue} from './row-queue.js';
 
-/** What the writer has done so far. */
-export type ResultWriterStats = {
-	/** Rows waiting, including a batch in flight. */
-	readonly queued: number;
-	/** Rows the database acknowledged (replayed duplicates included: they are ignored, not lost). */
-	readonly written: number;
-	/** Successful batch statements. */
-	readonly batches: number;
-	/** Failed batch statements. */
-	readonly failures: number;
-	/** Results that cannot be stored (invalid site id or time, a row the schema rejects, pushed after close). */
-	readonly dropped: number;
-	/** `retrying` while the database is failing and rows wait for the next attempt. */
-	readonly state: 'connected' | 'retrying';
-	/** First line of the last failure. */
-	readonly lastError?: string;
-	/** While retrying: ms until the next attempt. */
-	readonly nextRetryInMs?: number;
-};
-
-/** Queues check results and stores them in batches. */
-export type BatchedResultWriter = {
-	/** Queues a result. Never blocks and never throws. */
-	push(result: CheckResult): void;
-	/** Resolves when every result pushed so far is stored (or dropped as unstorable). */
-	flush(): Promise<void>;
-	/**
-	Flushes, then stops the timers. With `timeoutMs`, stops after that long even if the database
-	is still failing; what was not stored stays counted in `stats().queued`.
-	*/
-	close(options?: {timeoutMs?: number}): Promise<void>;
-	stats(): ResultWriterStats;
-};
-
-/** Options for `createBatchedResultWriter`. */
-export type BatchedResultWriterOptions = {
-	readonly pool: DatabasePool;
-	/** Most rows per INSERT. Default 1,000. */
-	readonly maxBatchRows?: number;
-	/** A partial batch is written once its rows waited this long. Default 250 ms. */
-	readonly maxBatchAgeMs?: number;
-	readonly clock?: Clock;
-	/** First retry delay after a failed batch; doubles per failure. Default 250 ms. */
-	readonly retryInitialMs?: number;
-	/** Cap on the retry delay. Default 30 s. */
-	readonly retryMaxMs?: number;
-	/** Jitter source in [0, 1). Default Math.random. */
-	readonly random?: () => number;
-	readonly textLimits?: Partial<TextLimits>;
-};
-
-async function yieldToEventLoop(): Promise<void> {
-	await new Promise(resolve => {
-		setImmediate(resolve);
-	});
-}
+export type {BatchedResultWriter, BatchedResultWriterOptions, ResultWriterStats} from './result-writer-types.js';
 
 /**
 Creates a writer that stores results with one multi-row `INSERT ... SELECT * FROM unnest(...)` per
@@ -75,33 +18,34 @@ backoff and jitter. Replays are harmless: `(website_fk, scheduled_at)` is unique
 ignored, so a batch whose acknowledgement was lost can be sent again.
 */
 export function createBatchedResultWriter(options: BatchedResultWriterOptions): BatchedResultWriter {
-	const {pool} = options;
+	if (!options.pool && !options.connect) {
+		throw new TypeError('createBatchedResultWriter needs a pool or a connect function');
+	}
+
 	const maxBatchRows = Math.max(1, options.maxBatchRows ?? 1000);
 	const maxBatchAgeMs = options.maxBatchAgeMs ?? 250;
 	const clock = options.clock ?? systemClock;
-	const retryInitialMs = options.retryInitialMs ?? 250;
-	const retryMaxMs = options.retryMaxMs ?? 30_000;
-	const random = options.random ?? Math.random;
+	const policy = {initialMs: options.retryInitialMs ?? 250, maxMs: options.retryMaxMs ?? 10_000, random: options.random ?? Math.random};
 	const textLimits: TextLimits = {...defaultTextLimits, ...options.textLimits};
-	const queue: RowQueue<HealthcheckRow> = createMemoryRowQueue();
+	const resolver = options.resolver ?? createSiteResolver();
+	const notify = options.notify ?? (() => undefined);
+	const queue = options.queue ?? createMemoryOnlyRowQueue();
 
+	let pool = options.pool;
+	let prepared = !options.prepare;
 	// Sequence numbers: rows enter in order and leave in order, so one counter each way suffices.
-	let pushed = 0;
+	let pushed = queue.size;
 	let settled = 0;
-	/** Rows up to this sequence number are due now (flush, age expiry, retry). */
-	let dueUntil = 0;
+	/** Rows up to this sequence number are due now (flush, age expiry, retry, a journal left behind). */
+	let dueUntil = pushed;
 	const waiters: Array<{target: number; resolve: () => void}> = [];
-
-	let written = 0;
-	let batches = 0;
-	let failures = 0;
-	let dropped = 0;
-	let state: ResultWriterStats['state'] = 'connected';
-	let lastError: string | undefined;
+	const counts = {written: 0, batches: 0, failures: 0, dropped: 0};
+	let state: ResultWriterStats['state'] = options.initialError === undefined ? 'connected' : 'retrying';
+	let lastError = options.initialError === undefined ? undefined : firstLine(options.initialError);
+	let failingSince = clock.now();
 	let consecutiveFailures = 0;
 	/** Shrinks (halves) while isolating a row the database rejects; grows back on success. */
 	let batchLimit = maxBatchRows;
-
 	let pumping = false;
 	let ageTimer: unknown;
 	let retryTimer: unknown;
@@ -113,10 +57,8 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 		queue.drop(count);
 		settled += count;
 		for (let index = waiters.length - 1; index >= 0; index--) {
-			const waiter = waiters[index]!;
-			if (waiter.target <= settled) {
-				waiters.splice(index, 1);
-				waiter.resolve();
+			if (waiters[index]!.target <= settled) {
+				waiters.splice(index, 1)[0]!.resolve();
 			}
 		}
 	};
@@ -147,62 +89,112 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 		}
 	};
 
-	/** Returns true when the pump may go on at once (the batch was split or a bad row dropped). */
-	const onFailure = (error: unknown, batchSize: number): boolean => {
-		failures++;
-		lastError = firstLine(error);
-		if (isRowError(error)) {
-			if (batchSize > 1) {
-				batchLimit = Math.ceil(batchSize / 2);
-			} else {
-				// Isolated: this one row can never be stored.
-				dropped++;
-				settle(1);
-			}
+	const retryLater = (error: unknown) => {
+		if (stopped) {
+			// Closed while the attempt ran (its files may be closed under it): nothing to retry.
+			return;
+		}
 
-			return true;
+		counts.failures++;
+		lastError = firstLine(error);
+		if (state !== 'retrying') {
+			failingSince = clock.now();
+			const where = queue.directory ? `the journal ${queue.directory}` : 'memory';
+			notify(`database write failed (${lastError}); results are kept in ${where} and retried with backoff`);
 		}
 
 		state = 'retrying';
 		consecutiveFailures++;
-		const ceiling = Math.min(retryMaxMs, retryInitialMs * (2 ** Math.min(30, consecutiveFailures - 1)));
-		// "Equal jitter": at least half the delay, so instances do not hammer a recovering server.
-		const delay = (ceiling / 2) + (random() * ceiling / 2);
+		const delay = retryDelayMs(policy, consecutiveFailures);
 		retryAt = clock.now() + delay;
 		retryTimer = clock.setTimer(() => {
 			retryTimer = undefined;
 			dueUntil = Math.max(dueUntil, pushed);
 			schedule();
 		}, delay);
-		return false;
+	};
+
+	const connection = async (): Promise<DatabasePool> => {
+		pool ??= await options.connect!();
+		if (!prepared) {
+			await options.prepare!(pool);
+			prepared = true;
+		}
+
+		return pool;
 	};
 
 	const pump = async () => {
 		try {
-			while (!stopped && queue.size > 0 && isDue()) {
-				const batch = queue.peek(Math.min(batchLimit, maxBatchRows));
+			const rows = queue;
+			while (!stopped && rows.size > 0 && isDue()) {
+				const fromDisk = rows.headOnDisk;
+				let batch;
+				let opened;
+				let unresolved = 0;
 				try {
 					// eslint-disable-next-line no-await-in-loop
-					await pool.query(insertHealthchecks(batch));
+					opened = await connection();
+					// eslint-disable-next-line no-await-in-loop
+					batch = await rows.peek(Math.min(batchLimit, maxBatchRows));
 				} catch (error) {
-					if (onFailure(error, batch.length)) {
-						continue;
-					}
-
+					retryLater(error);
 					return;
 				}
 
-				written += batch.length;
-				batches++;
-				state = 'connected';
+				try {
+					// eslint-disable-next-line no-await-in-loop
+					({unresolved} = await writeBatch(opened, batch, resolver, {clock, timeoutMs: options.batchTimeoutMs ?? 60_000}));
+				} catch (error) {
+					if (stopped) {
+						return;
+					}
+
+					if (!isRowError(error)) {
+						retryLater(error);
+						return;
+					}
+
+					counts.failures++;
+					lastError = firstLine(error);
+					if (batch.length > 1) {
+						batchLimit = Math.ceil(batch.length / 2);
+					} else {
+						// Isolated: this one row can never be stored.
+						counts.dropped++;
+						settle(1);
+					}
+
+					continue;
+				}
+
+				if (stopped) {
+					// Closed meanwhile: the journal keeps these rows; replaying them later is harmless.
+					return;
+				}
+
+				if (state === 'retrying') {
+					notify(`database reachable again after ${Math.round((clock.now() - failingSince) / 1000)} s; storing ${rows.size} waiting results`);
+				}
+
+				counts.written += batch.length - unresolved;
+				counts.dropped += unresolved;
+				counts.batches++;
+				state = fromDisk ? 'replaying' : 'connected';
 				consecutiveFailures = 0;
 				batchLimit = Math.min(maxBatchRows, batchLimit * 2);
 				settle(batch.length);
-				if (queue.size > 0) {
+				if (rows.size > 0) {
 					// PGlite runs on this thread: let timers and I/O in between batches.
 					// eslint-disable-next-line no-await-in-loop
-					await yieldToEventLoop();
+					await new Promise(resolve => {
+						setImmediate(resolve);
+					});
 				}
+			}
+
+			if (!stopped && state === 'replaying' && !rows.headOnDisk) {
+				state = 'connected';
 			}
 		} finally {
 			pumping = false;
@@ -224,20 +216,48 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 		await done;
 	};
 
+	const stop = () => {
+		stopped = true;
+		for (const timer of [ageTimer, retryTimer]) {
+			if (timer !== undefined) {
+				clock.clearTimer(timer);
+			}
+		}
+
+		ageTimer = undefined;
+		retryTimer = undefined;
+		// Nothing will settle these any more; do not leave callers hanging.
+		for (const waiter of waiters.splice(0)) {
+			waiter.resolve();
+		}
+	};
+
+	const closeQueue = async () => {
+		await queue.close();
+		state = 'closed';
+	};
+
+	// A journal left behind is due at once.
+	schedule();
+
 	return {
 		push(result) {
 			try {
-				const row = closing ? undefined : toHealthcheckRow(result, textLimits);
+				// A site id <= 0 is a site the database has not numbered yet: its rows go by URL.
+				const known = result.siteId >= 1;
+				const provisional = Number.isInteger(result.siteId) && result.siteId <= 0 && typeof result.url === 'string' && result.url !== '';
+				const row = closing || stopped || !(known || provisional) ? undefined : toHealthcheckRow(result, textLimits, known ? result.siteId : 0);
 				if (!row) {
-					dropped++;
+					counts.dropped++;
 					return;
 				}
 
-				queue.push(row);
+				const pending = {url: result.url, row, site: known ? undefined : options.siteDefinitions?.get(result.url)};
+				queue.push(pending);
 				pushed++;
 				schedule();
 			} catch {
-				dropped++;
+				counts.dropped++;
 			}
 		},
 		flush,
@@ -249,38 +269,32 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 					await flushed;
 				} else {
 					let timer: unknown;
-					await Promise.race([
-						flushed,
-						new Promise<void>(resolve => {
-							timer = clock.setTimer(resolve, timeoutMs);
-						}),
-					]);
+					await Promise.race([flushed, new Promise<void>(resolve => {
+						timer = clock.setTimer(resolve, timeoutMs);
+					})]);
 					clock.clearTimer(timer);
 				}
 
-				stopped = true;
-				for (const timer of [ageTimer, retryTimer]) {
-					if (timer !== undefined) {
-						clock.clearTimer(timer);
-					}
-				}
-
-				ageTimer = undefined;
-				retryTimer = undefined;
-				// Nothing will settle these any more; do not leave callers hanging.
-				for (const waiter of waiters.splice(0)) {
-					waiter.resolve();
-				}
+				stop();
+				await closeQueue();
 			})();
 			return closing;
 		},
+		async closeNow() {
+			stop();
+			await closeQueue();
+			return queue.size;
+		},
+		rememberSites(sites) {
+			resolver.remember(sites);
+		},
+		journalDirectory: queue.directory,
 		stats() {
 			return {
 				queued: queue.size,
-				written,
-				batches,
-				failures,
-				dropped,
+				journaled: queue.journaled,
+				journalBytes: queue.journalBytes,
+				...counts,
 				state,
 				...(lastError === undefined ? {} : {lastError}),
 				...(retryTimer === undefined ? {} : {nextRetryInMs: Math.max(0, retryAt - clock.now())}),

@@ -84,10 +84,15 @@ function isoTimestamp(epochMs: number): string | undefined {
 /**
 Converts a result to the row the writer binds, repairing values the schema would reject (a row that
 fails a constraint would block its whole batch). Returns undefined when the result cannot be
-stored at all (no valid site id or no usable time).
+stored at all (no valid site id or no usable time). `websiteId` defaults to the result's site id;
+0 means "not known yet" (the writer finds it from the URL before inserting).
 */
-export function toHealthcheckRow(result: CheckResult, limits: TextLimits = defaultTextLimits): HealthcheckRow | undefined {
-	if (!Number.isInteger(result.siteId) || result.siteId < 1 || result.siteId > int4Max) {
+export function toHealthcheckRow(
+	result: CheckResult,
+	limits: TextLimits = defaultTextLimits,
+	websiteId: number = result.siteId,
+): HealthcheckRow | undefined {
+	if (!Number.isInteger(websiteId) || websiteId < 0 || websiteId > int4Max) {
 		return undefined;
 	}
 
@@ -106,7 +111,7 @@ export function toHealthcheckRow(result: CheckResult, limits: TextLimits = defau
 		: regexMatchStatus.notChecked;
 
 	return [
-		result.siteId,
+		websiteId,
 		requested ?? scheduled,
 		responseTimeMs / 1000,
 		status,

@@ -24,3 +24,7 @@ export {createTypeParsers} from './type-parsers.js';
 export {tlsOptionsForSslMode} from './postgres-connection.js';
 export {lockFileName} from './pglite-lock.js';
 export type {DatabaseTarget, SslMode} from './types.js';
+export {openMonitorStorage, type MonitorStorage, type MonitorStorageOptions} from './monitor-storage.js';
+export {drainWriter, drainProgress, exitResultsJournaled} from './drain-writer.js';
+export {openDurableRowQueue, createMemoryOnlyRowQueue, type DurableRowQueue} from './durable-row-queue.js';
+export {journalDirectoryFor, openJournalDirectory} from './journal-directory.js';

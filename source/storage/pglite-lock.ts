@@ -30,6 +30,14 @@ function readLock(file: string): LockContent | undefined {
 	}
 }
 
+/** What `lockDirectory` says about the directory it locks, for messages. */
+export type LockLabels = {
+	/** The directory's role, e.g. `PGlite data directory`. */
+	readonly what: string;
+	/** How to get past a live holder, e.g. `use another data directory`. */
+	readonly alternative: string;
+};
+
 /**
 PGlite has no lock of its own, and two processes writing one data directory corrupt it. So we
 write `webmon.lock` with our pid (exclusive create) and refuse when the pid in an existing lock is
@@ -37,6 +45,11 @@ alive, including our own pid (a second open in this process). A lock left by a d
 taken over. A lock from another host, or one we cannot read, is treated as held.
 */
 export function lockDataDir(dataDir: string): DataDirLock {
+	return lockDirectory(dataDir, {what: 'PGlite data directory', alternative: 'use another data directory'});
+}
+
+/** `lockDataDir` for any directory one process at a time may own (a journal, for instance). */
+export function lockDirectory(dataDir: string, labels: LockLabels): DataDirLock {
 	const file = path.join(dataDir, lockFileName);
 	const mine: LockContent = {pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString()};
 	const text = JSON.stringify(mine) + '\n';
@@ -62,7 +75,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
 				throw new DatabaseUnavailableError(
-					`cannot lock PGlite data directory ${dataDir}: ${(error as Error).message}`,
+					`cannot lock ${labels.what} ${dataDir}: ${(error as Error).message}`,
 					{cause: error},
 				);
 			}
@@ -72,7 +85,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
 		if (!holder) {
 			// Possibly being written by another process right now: do not take it over.
 			throw new DatabaseUnavailableError(
-				`PGlite data directory ${dataDir} is locked (unreadable ${file}); delete it if no other webmon-tui uses the directory`,
+				`${labels.what} ${dataDir} is locked (unreadable ${file}); delete it if no other webmon-tui uses the directory`,
 			);
 		}
 
@@ -82,8 +95,8 @@ export function lockDataDir(dataDir: string): DataDirLock {
 				? 'this process'
 				: `process ${holder.pid}${otherHost ? ` on ${holder.hostname}` : ''}`;
 			throw new DatabaseUnavailableError(
-				`PGlite data directory ${dataDir} is in use by ${who}; `
-				+ `stop it, use another data directory, or delete ${file} if that process is gone`,
+				`${labels.what} ${dataDir} is in use by ${who}; `
+				+ `stop it, ${labels.alternative}, or delete ${file} if that process is gone`,
 			);
 		}
 
@@ -91,5 +104,5 @@ export function lockDataDir(dataDir: string): DataDirLock {
 		rmSync(file, {force: true});
 	}
 
-	throw new DatabaseUnavailableError(`cannot lock PGlite data directory ${dataDir}: lock file keeps reappearing`);
+	throw new DatabaseUnavailableError(`cannot lock ${labels.what} ${dataDir}: lock file keeps reappearing`);
 }

@@ -1,8 +1,8 @@
 /**
 Rows waiting for the database, oldest first. The writer reads a batch with `peek`, and only after
 the database acknowledged it removes the rows with `drop`, so rows in flight are still counted and
-still here if the write fails. A later journal (spilling to disk past a memory bound) implements the
-same interface; the writer does not need to know where the rows are kept.
+still here if the write fails. The durable queue (durable-row-queue.ts) keeps its in-memory window
+of the newest rows in one of these, with the journal on disk behind it.
 */
 export type RowQueue<T> = {
 	/** Rows queued, including a batch in flight. */

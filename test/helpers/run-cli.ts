@@ -71,7 +71,8 @@ export async function runCli(args: string[], env?: NodeJS.ProcessEnv) {
 
 /**
 The flags that point the CLI at `target`: `--data-dir` for PGlite, a predecessor-format
-`--db-config` file (written into `directory`) for PostgreSQL, so the config path is exercised too.
+`--db-config` file (written into `directory`) for PostgreSQL, so the config path is exercised too,
+plus `--data-dir directory` so its journal and site cache stay in the test's scratch directory.
 */
 export async function databaseFlags(target: DatabaseTarget, directory: string): Promise<string[]> {
 	if (target.kind === 'pglite') {
@@ -89,5 +90,5 @@ export async function databaseFlags(target: DatabaseTarget, directory: string): 
 		db_port: url.port || '5432',
 		db_ssl: 'disable',
 	}));
-	return ['--db-config', file];
+	return ['--db-config', file, '--data-dir', directory];
 }

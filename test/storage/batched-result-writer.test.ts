@@ -148,7 +148,7 @@ forEachDatabase('a row the database rejects is isolated and dropped; the rest of
 
 	await writer.close();
 	t.is(await countChecks(database.pool), 100);
-	t.like(writer.stats(), {written: 100, dropped: 1, queued: 0, state: 'connected'});
+	t.like(writer.stats(), {written: 100, dropped: 1, queued: 0, state: 'closed'});
 	t.regex(writer.stats().lastError ?? '', /foreign key/);
 });
 

@@ -1,0 +1,79 @@
+import type {BatchedResultWriter, ResultWriterStats} from './batched-result-writer.js';
+
+/** Exit code when the run stopped with results still only in the journal (sysexits EX_TEMPFAIL). */
+export const exitResultsJournaled = 75;
+
+/**
+One line about a drain in progress, for the headless log and the UI's status line, e.g.
+`storing 1,200 waiting results (database retrying, next try in 3 s; 1,200 safe in the journal)`.
+*/
+export function drainProgress(stats: ResultWriterStats): string {
+	const count = (value: number) => value.toLocaleString('en-US');
+	let text = `storing ${count(stats.queued)} waiting results (database ${stats.state}`;
+	if (stats.nextRetryInMs !== undefined) {
+		text += `, next try in ${Math.ceil(stats.nextRetryInMs / 1000)} s`;
+	}
+
+	if (stats.journaled > 0) {
+		text += `; ${count(stats.journaled)} safe in the journal`;
+	}
+
+	return `${text})`;
+}
+
+/** Options of `drainWriter`. */
+export type DrainOptions = {
+	/** Progress lines go here. */
+	readonly log: (line: string) => void;
+	/** Give up after the database failed this long with nothing stored. Default 30 s. */
+	readonly stallMs?: number;
+	/** Period of progress lines, ms. Default 2,000. */
+	readonly progressEveryMs?: number;
+};
+
+/**
+Stores everything the writer holds, then closes it. A drain that makes progress (a long journal
+replay) is never cut short; one that stored nothing for `stallMs` while the database kept failing
+stops, leaving the rest in the journal for the next start. Resolves with the exit code: 0 when
+everything was stored, `exitResultsJournaled` otherwise.
+*/
+export async function drainWriter(writer: BatchedResultWriter, options: DrainOptions): Promise<number> {
+	const stallMs = options.stallMs ?? 30_000;
+	const progressEveryMs = options.progressEveryMs ?? 2000;
+	let done = false;
+	const flushed = writer.flush().then(() => {
+		done = true;
+	});
+	let lastWritten = writer.stats().written;
+	let progressAt = Date.now();
+	let reportedAt = Date.now();
+	while (!done) {
+		// eslint-disable-next-line no-await-in-loop
+		await Promise.race([flushed, new Promise(resolve => {
+			setTimeout(resolve, 250);
+		})]);
+		const stats = writer.stats();
+		const now = Date.now();
+		if (done || stats.state === 'closed') {
+			break;
+		}
+
+		if (stats.written !== lastWritten || stats.state !== 'retrying') {
+			lastWritten = stats.written;
+			progressAt = now;
+		} else if (now - progressAt >= stallMs) {
+			const left = await writer.closeNow();
+			options.log(`the database stayed unreachable for ${Math.round(stallMs / 1000)} s: ${left} results stay in the journal ${writer.journalDirectory ?? '(none)'}; they are stored at the next start`);
+			return left === 0 ? 0 : exitResultsJournaled;
+		}
+
+		if (now - reportedAt >= progressEveryMs) {
+			reportedAt = now;
+			options.log(drainProgress(stats));
+		}
+	}
+
+	await writer.close();
+	const left = writer.stats().queued;
+	return left === 0 ? 0 : exitResultsJournaled;
+}

@@ -1,0 +1,106 @@
+import {appendFile, mkdtemp, readdir, rm} from 'node:fs/promises';
+import {existsSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import test, {type ExecutionContext} from 'ava';
+import {pgliteTarget} from '../../source/config/index.js';
+import {createTestDatabase} from '../helpers/database.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
+import {sleep, startLoopbackSites, storedRows, waitUntil, type LoopbackSites} from './loopback-sites.js';
+
+/**
+The real CLI on embedded PGlite, killed or stopped in the ways the issue names. Each test counts the
+requests its loopback sites saw and compares them with the rows stored after a restart.
+*/
+
+async function setUp(t: ExecutionContext, options: {slowMs?: number} = {}) {
+	const directory = await mkdtemp(path.join(tmpdir(), 'webmon-durability-'));
+	const sites = await startLoopbackSites(options);
+	// A copy of an initialised PGlite directory: saves initdb's seconds in every test.
+	const database = await createTestDatabase('pglite');
+	t.teardown(async () => {
+		await sites.close();
+		await database.dispose();
+		await rm(directory, {recursive: true, force: true});
+	});
+	const {dataDir} = database.target as {dataDir: string};
+	return {directory, sites, dataDir, journal: path.join(dataDir, 'journal', 'pglite')};
+}
+
+async function segments(journal: string): Promise<string[]> {
+	return existsSync(journal) ? (await readdir(journal)).filter(name => name.endsWith('.ndjson')).sort() : [];
+}
+
+/** Holds new requests, waits until every answered check reached the journal, then SIGKILLs the CLI. */
+async function killWhileQuiet(run: ReturnType<typeof startCli>, sites: LoopbackSites) {
+	sites.hold();
+	// Results are appended to the journal within one event-loop turn of arriving; give it plenty.
+	await sleep(400);
+	run.child.kill('SIGKILL');
+	const result = await run.exited;
+	sites.release();
+	return result;
+}
+
+test('[pglite] kill -9 mid-run, a torn last journal line, a restart: one row per answered check', async t => {
+	const {directory, sites, dataDir, journal} = await setUp(t);
+	const csv = await sites.csv(directory, 'sites.csv', ['/site/1', '/site/2', '/site/3', '/site/4'], 1);
+	const run = startCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui']);
+	await waitUntil(() => sites.answered() >= 10, 30_000, '10 answered checks');
+	const killed = await killWhileQuiet(run, sites);
+	t.is(killed.signal, 'SIGKILL');
+	const left = await segments(journal);
+	t.true(left.length > 0, 'the write-ahead journal is left behind');
+
+	// A crash in the middle of a write leaves part of a line, without its newline.
+	await appendFile(path.join(journal, left.at(-1)!), '0badc0de {"u":"http://127.0.0.1:1/site/9","r":[0,"2026-');
+	const restart = await runCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui', '--number-healthchecks', '1']);
+	t.is(restart.code, 0, restart.stderr);
+	t.regex(restart.stderr, /the last line is incomplete \(a write cut short by a crash\); skipped \d+ bytes/);
+	t.regex(restart.stderr, /results left by an earlier run; they are stored before new ones/);
+	const stored = await storedRows(pgliteTarget(dataDir));
+	t.is(stored.checks, sites.answered(), 'every answered check is one row');
+	t.is(stored.keys, stored.rows, 'no duplicates');
+	t.deepEqual(await segments(journal), [], 'the journal is removed once its rows are stored');
+	t.false(existsSync(path.join(dataDir, 'journal')));
+});
+
+test('[pglite] a second SIGINT journals what is left and exits 130 at once; the next start stores it', async t => {
+	const {directory, sites, dataDir, journal} = await setUp(t, {slowMs: 20_000});
+	const csv = await sites.csv(directory, 'sites.csv', ['/slow/1', '/site/1', '/site/2'], 1);
+	const run = startCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui', '--timeout', '30']);
+	await waitUntil(() => sites.seen() - sites.answered() >= 1 && sites.answered() >= 3, 30_000, 'a slow check in flight');
+	run.child.kill('SIGINT');
+	await run.waitFor(/SIGINT: stopping; waiting for [1-9]\d* checks in flight/);
+	const secondAt = Date.now();
+	run.child.kill('SIGINT');
+	const stopped = await run.exited;
+	t.is(stopped.code, 130, stopped.stderr);
+	t.true(Date.now() - secondAt < 5000, 'the second signal does not wait for the slow check');
+	t.regex(stopped.stderr, /SIGINT again: aborted [1-9]\d* checks in flight; \d+ results journaled in .*journal/);
+	t.true((await segments(journal)).length > 0);
+
+	const fast = await sites.csv(directory, 'fast.csv', ['/site/1', '/site/2'], 1);
+	const restart = await runCli(['--sites-csv', fast, '--data-dir', dataDir, '--no-tui', '--number-healthchecks', '1']);
+	t.is(restart.code, 0, restart.stderr);
+	const stored = await storedRows(pgliteTarget(dataDir));
+	t.is(stored.checks, sites.seen(), 'every request seen is one row, the aborted slow check included');
+	t.true(stored.aborted >= 1, 'the aborted check was stored as such');
+	t.is(stored.keys, stored.rows);
+	t.deepEqual(await segments(journal), []);
+});
+
+test('[pglite] SIGINT drains: the check in flight finishes, everything is stored, exit 0', async t => {
+	const {directory, sites, dataDir, journal} = await setUp(t, {slowMs: 1500});
+	const csv = await sites.csv(directory, 'sites.csv', ['/slow/1', '/site/1'], 1);
+	const run = startCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui']);
+	await waitUntil(() => sites.seen() - sites.answered() >= 1 && sites.answered() >= 2, 30_000, 'a slow check in flight');
+	run.child.kill('SIGINT');
+	const stopped = await run.exited;
+	t.is(stopped.code, 0, stopped.stderr);
+	t.regex(stopped.stderr, /SIGINT: stopping; waiting for [1-9]\d* checks in flight/);
+	const stored = await storedRows(pgliteTarget(dataDir));
+	t.is(stored.checks, sites.seen());
+	t.is(stored.aborted, 0);
+	t.deepEqual(await segments(journal), []);
+});
