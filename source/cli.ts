@@ -36,7 +36,11 @@ const help = `
 	  $ webmon-tui --db-config secrets/db.json --sites-table --no-tui --format ndjson
 	  $ webmon-tui --db-config secrets/db.json --drop-tables
 
-	Exit codes: 0 done or stopped cleanly, 1 unexpected error, 2 bad input or database unavailable.
+	Every result is journaled on disk until the database has it: a database that is down (even at
+	start-up) or a crash loses nothing; the next run stores what is left.
+
+	Exit codes: 0 done or stopped cleanly, 1 unexpected error, 2 bad input, 75 stopped with results
+	still journaled (database unreachable), 130/143 a second Ctrl-C/SIGTERM (results journaled).
 `;
 
 /** Parses argv, runs the monitor and returns the exit code. Bad input is one line on stderr and code 2. */
