@@ -2,8 +2,8 @@
 The adaptive concurrency limit that replaces the predecessor's "magic" `asyncio.Semaphore(100)`.
 
 Algorithm: AIMD with a slow start, as TCP congestion control does it (RFC 5681): while nothing is
-wrong and checks are waiting for a slot, the limit grows, multiplicatively until the first sign of
-trouble, additively after that; when a signal worsens it is cut multiplicatively. It is evaluated
+wrong and checks are waiting for a slot, the limit grows, doubling each tick until the first sign of
+trouble (a fleet with dead sites needs thousands of slots within seconds of start-up), additively after that; when a signal worsens it is cut multiplicatively. It is evaluated
 once per tick (about a second), from signals the caller measures.
 
 The timeout signal is deliberately the *fresh* timeout rate: timeouts of sites whose previous check
@@ -107,7 +107,7 @@ export function createConcurrencyController(options: ControllerOptions = {}): Co
 				return {limit, reason};
 			}
 
-			limit = clamp(slowStart ? Math.ceil(limit * 1.5) : limit + Math.max(2, Math.ceil(limit * 0.05)), min, max);
+			limit = clamp(slowStart ? limit * 2 : limit + Math.max(2, Math.ceil(limit * 0.05)), min, max);
 			reason = slowStart ? 'raise: checks waiting, all healthy (slow start)' : 'raise: checks waiting, all healthy';
 			return {limit, reason};
 		},

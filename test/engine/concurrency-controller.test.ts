@@ -7,8 +7,8 @@ const healthy: ControllerSignals = {
 
 test('raises while checks wait and everything is healthy, fast at first', t => {
 	const controller = createConcurrencyController({initial: 10});
-	t.is(controller.update(healthy).limit, 15);
-	t.is(controller.update({...healthy, peakInFlight: 15}).limit, 23);
+	t.is(controller.update(healthy).limit, 20);
+	t.is(controller.update({...healthy, peakInFlight: 20}).limit, 40);
 	t.regex(controller.reason, /raise/);
 });
 
@@ -32,7 +32,7 @@ test('cuts on event-loop delay, CPU and fresh timeouts, then grows additively', 
 test('a steady share of dead sites does not cut the limit', t => {
 	const controller = createConcurrencyController({initial: 50});
 	// Dead sites time out all the time, but they were not up before: the fresh rate stays 0.
-	t.is(controller.update({...healthy, freshTimeoutRate: 0}).limit, 75);
+	t.is(controller.update({...healthy, freshTimeoutRate: 0}).limit, 100);
 });
 
 test('never goes past --max-concurrency or below the minimum', t => {
