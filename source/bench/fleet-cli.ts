@@ -3,17 +3,19 @@ Runs the loopback fleet until SIGINT or SIGTERM, after writing its site list as 
 
 	npx tsx source/bench/fleet-cli.ts --sites 1000 --csv /tmp/fleet.csv [--https] [--connection-close]
 		[--log /tmp/log.csv] [--mix bench|demo] [--addresses 8] [--ports 4] [--interval 5-300]
+		[--hang-percent 10]
 
 Prints `fleet ready` once the CSV is written, so a script can wait for that line.
 */
 import process from 'node:process';
 import {parseArgs} from 'node:util';
 import {InputError} from '../errors.js';
-import {fleetMixes, type FleetMixName} from './fleet-sites.js';
+import {fleetMixes, mixWithHangPercent, type FleetMixName} from './fleet-sites.js';
 import {startFleet} from './fleet.js';
 
 const usage = `usage: fleet-cli [--sites N] [--csv FILE] [--https] [--connection-close] [--log FILE]
-                 [--mix bench|demo] [--addresses N] [--ports N] [--interval MIN-MAX]`;
+                 [--mix bench|demo] [--addresses N] [--ports N] [--interval MIN-MAX]
+                 [--hang-percent P]`;
 
 function wholeNumber(value: string, flag: string): number {
 	const number = Number(value);
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
 			addresses: {type: 'string', default: '8'},
 			ports: {type: 'string', default: '4'},
 			interval: {type: 'string'},
+			// The mix's own hang share replaced by this percentage (the benchmark's 10%-hang runs).
+			'hang-percent': {type: 'string'},
 			help: {type: 'boolean', short: 'h', default: false},
 		},
 		strict: true,
@@ -63,6 +67,11 @@ async function main(): Promise<void> {
 		throw new InputError(`--mix: "${mix}" is not one of ${Object.keys(fleetMixes).join(', ')}`);
 	}
 
+	const hangPercent = values['hang-percent'];
+	if (hangPercent !== undefined && (!/^\d+(\.\d+)?$/.test(hangPercent) || Number(hangPercent) > 100)) {
+		throw new InputError(`--hang-percent: "${hangPercent}" is not a percentage from 0 to 100`);
+	}
+
 	const count = wholeNumber(values.sites ?? (mix === 'demo' ? '40' : '1000'), 'sites');
 	const fleet = await startFleet({
 		addresses: wholeNumber(values.addresses, 'addresses'),
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
 	const scheme = values.https ? 'https' : 'http';
 	const sites = fleet.sites({
 		count,
-		mix,
+		mix: hangPercent === undefined ? mix : mixWithHangPercent(fleetMixes[mix], Number(hangPercent)),
 		scheme,
 		...(values.interval === undefined ? {} : {intervalSeconds: intervalRange(values.interval)}),
 	});

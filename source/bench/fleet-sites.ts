@@ -15,6 +15,29 @@ export const fleetMixes = {
 	demo: {ok: 10, slow: 3, error: 3, notfound: 3, redirect: 3, hang: 3, reset: 3, match: 3, miss: 3, gzip: 3, trickle: 3},
 } as const satisfies Record<string, FleetMix>;
 
+/**
+`mix` with `hang` holding `percent` of the weight and every other kind keeping its relative share,
+so the benchmark can ask for "the bench mix, but 10% of sites hanging".
+*/
+export function mixWithHangPercent(mix: FleetMix, percent: number): FleetMix {
+	if (!(percent >= 0 && percent <= 100)) {
+		throw new RangeError(`hang percent must be between 0 and 100, got ${percent}`);
+	}
+
+	const others = fleetKinds.filter(kind => kind !== 'hang' && (mix[kind] ?? 0) > 0);
+	const otherTotal = others.reduce((sum, kind) => sum + mix[kind]!, 0);
+	if (otherTotal <= 0 && percent < 100) {
+		throw new RangeError('fleet mix needs a kind other than hang to scale');
+	}
+
+	const result: Partial<Record<FleetKind, number>> = {hang: percent};
+	for (const kind of others) {
+		result[kind] = (mix[kind]! * (100 - percent)) / otherTotal;
+	}
+
+	return result;
+}
+
 /** A preset name from `fleetMixes`. */
 export type FleetMixName = keyof typeof fleetMixes;
 
