@@ -39,6 +39,14 @@ export function createMonitor(options: CreateMonitorOptions): RunningMonitor {
 		});
 	}
 
+	return createLocalEngine(options);
+}
+
+/**
+The engine on the calling thread with its own prober: what `--workers 0` runs, and what each shard
+worker runs over its share of the sites.
+*/
+export function createLocalEngine(options: Omit<CreateMonitorOptions, 'workers' | 'warn'>): CheckEngine & {close(): Promise<void>} {
 	const prober = createProber(options.prober);
 	const engine = new CheckEngine({
 		probe: prober.probe,

@@ -1,9 +1,7 @@
 import {parentPort, workerData} from 'node:worker_threads';
-import {CheckEngine} from '../engine/check-engine.js';
-import {createConcurrencyController} from '../engine/concurrency-controller.js';
 import type {CheckResult} from '../engine/types.js';
-import {createProber} from '../probe/index.js';
 import {createProcessSignals} from '../process-signals.js';
+import {createLocalEngine} from './create-monitor.js';
 import type {FromWorker, ToWorker, WorkerInit} from './worker-protocol.js';
 
 /**
@@ -13,13 +11,12 @@ message per `publishEveryMs`, never one message per check.
 */
 const port = parentPort!;
 const init = workerData as WorkerInit;
-const prober = createProber(init.prober);
 const signals = createProcessSignals();
-const engine = new CheckEngine({
-	probe: prober.probe,
+const engine = createLocalEngine({
 	checksPerSite: init.checksPerSite,
 	timeoutMs: init.timeoutMs,
-	controller: createConcurrencyController({max: init.maxConcurrency}),
+	maxConcurrency: init.maxConcurrency,
+	prober: init.prober,
 	measure: signals.measure,
 });
 engine.addSites(init.sites);
@@ -103,7 +100,7 @@ port.on('message', (message: ToWorker) => {
 				await engine.stop();
 				clearInterval(timer);
 				publish();
-				await prober.close();
+				await engine.close();
 				signals.stop();
 				post({type: 'stopped'});
 				port.close();
