@@ -155,6 +155,9 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	#snapshot: EngineSnapshot | undefined;
 	#startedAt = 0;
 	#changedIds = new Set<number>();
+	// Kept up to date on every view change, so totals cost O(1) instead of a pass over 100,000 views.
+	readonly #statusCounts: Record<SiteView['status'], number> = {up: 0, down: 0, paused: 0, pending: 0};
+	#totals: EngineTotals | undefined;
 	#removedIds: number[] = [];
 
 	constructor(options: EngineOptions) {
@@ -196,6 +199,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			};
 			this.#sites.set(spec.id, runtime);
 			this.#views.push(runtime.view);
+			this.#statusCounts[runtime.view.status]++;
 			this.#changedIds.add(spec.id);
 			if (!spec.paused) {
 				this.#count(runtime, true);
@@ -221,6 +225,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#changedIds.delete(id);
 		this.#removedIds.push(id);
 		// Swap-remove keeps this O(1); the order of `sites` in the snapshot is not a contract (front ends sort).
+		this.#statusCounts[runtime.view.status]--;
 		const last = this.#views.pop()!;
 		if (last.id !== id) {
 			this.#views[runtime.index] = last;
@@ -373,43 +378,21 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			return this.#snapshot;
 		}
 
-		const now = this.#clock.now();
-		let up = 0;
-		let down = 0;
-		let paused = 0;
-		let pending = 0;
-		for (const view of this.#views) {
-			switch (view.status) {
-				case 'up': {
-					up++;
-					break;
-				}
+		this.#snapshot = {sites: this.#views.slice(), totals: this.totals()};
+		return this.#snapshot;
+	}
 
-				case 'down': {
-					down++;
-					break;
-				}
-
-				case 'paused': {
-					paused++;
-					break;
-				}
-
-				default: {
-					pending++;
-				}
-			}
+	/** Fleet-wide numbers without the per-site list (what a shard worker publishes ten times a second). */
+	totals(): EngineTotals {
+		if (this.#totals) {
+			return this.#totals;
 		}
 
+		const now = this.#clock.now();
 		const finished1m = this.#completions.sum(now, 60);
-		this.#snapshot = {
-			sites: this.#views.slice(),
-			totals: {
+		this.#totals = {
 				sites: this.#views.length,
-				up,
-				down,
-				paused,
-				pending,
+				...this.#statusCounts,
 				inFlight: this.#inFlight,
 				waiting: this.#normal.length + this.#suspect.length,
 				suspectInFlight: this.#suspectInFlight,
@@ -428,9 +411,8 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 				cpuUtilisation: this.#lastSignals.cpuUtilisation,
 				startedAt: this.#startedAt,
 				now,
-			},
 		};
-		return this.#snapshot;
+		return this.#totals;
 	}
 
 	#count(runtime: Runtime, counted: boolean): void {
@@ -449,14 +431,21 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	}
 
 	#setView(runtime: Runtime, view: SiteView): void {
+		if (this.#sites.get(runtime.spec.id) === runtime) {
+			this.#statusCounts[runtime.view.status]--;
+			this.#statusCounts[view.status]++;
+		}
+
 		runtime.view = view;
 		this.#changedIds.add(runtime.spec.id);
 		this.#views[runtime.index] = view;
 		this.#snapshot = undefined;
+		this.#totals = undefined;
 	}
 
 	#changed(): void {
 		this.#snapshot = undefined;
+		this.#totals = undefined;
 		this.emit('change');
 	}
 

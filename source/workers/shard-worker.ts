@@ -34,13 +34,13 @@ const publish = () => {
 	const {views, removed} = engine.takeChanges();
 	if (results.length === 0 && views.length === 0 && removed.length === 0) {
 		// Totals (rates, in-flight) still move; send them so the front end's header stays live.
-		post({type: 'update', results: [], views: [], removed: [], totals: engine.snapshot().totals});
+		post({type: 'update', results: [], views: [], removed: [], totals: engine.totals()});
 		return;
 	}
 
 	const batch = results;
 	results = [];
-	post({type: 'update', results: batch, views, removed, totals: engine.snapshot().totals});
+	post({type: 'update', results: batch, views, removed, totals: engine.totals()});
 };
 
 const timer = setInterval(publish, init.publishEveryMs ?? 100);
