@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs';
-import type {SecureContextOptions} from 'node:tls';
+import {createSecureContext, type SecureContextOptions} from 'node:tls';
 import {Agent, interceptors} from 'undici';
 import {regexMatchStatus, type ErrorKind, type Probe, type ProbeOutcome, type ProbeRequest} from '../engine/types.js';
 import {classifyError, statusForKind, toSingleLine} from './classify-error.js';
@@ -81,13 +81,18 @@ export function createProber(options: ProberOptions = {}): Prober {
 
 	// Undici 8 offers h2 through ALPN unless told otherwise, in the connector as well as the client.
 	const allowH2 = options.allowH2 ?? false;
+	// One context for every connection: without it `tls.connect` builds a new one (and parses the CA
+	// store) per handshake, 8% of the CPU of a 100,000-site HTTPS fleet in the profile.
+	const {rejectUnauthorized, ...contextOptions} = options.tls ?? {};
+	const secureContext = createSecureContext(contextOptions);
 	const agent = new Agent({
 		connections: options.connectionsPerOrigin ?? 4,
 		headersTimeout: options.headersTimeoutMs ?? 10_000,
 		bodyTimeout: options.bodyTimeoutMs ?? 10_000,
 		allowH2,
 		connect: createSessionKeepingConnector({
-			...options.tls,
+			...(rejectUnauthorized === undefined ? {} : {rejectUnauthorized}),
+			secureContext,
 			allowH2,
 			timeout: options.connectTimeoutMs ?? 5000,
 			maxCachedSessions: options.maxCachedSessions ?? 10_000,
