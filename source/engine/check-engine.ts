@@ -320,6 +320,8 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#running = true;
 		this.#anchor = anchor ?? this.#clock.now();
 		this.#startedAt = this.#clock.now();
+		// Loading the sites is not load caused by checks: the first tick must not cut the limit for it.
+		this.#measure?.();
 		for (const runtime of this.#sites.values()) {
 			if (runtime.view.status !== 'paused') {
 				this.#schedule(runtime, firstSlot(runtime.spec, this.#anchor, this.#anchor));

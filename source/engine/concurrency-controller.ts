@@ -3,8 +3,10 @@ The adaptive concurrency limit that replaces the predecessor's "magic" `asyncio.
 
 Algorithm: AIMD with a slow start, as TCP congestion control does it (RFC 5681): while nothing is
 wrong and checks are waiting for a slot, the limit grows, doubling each tick until the first sign of
-trouble (a fleet with dead sites needs thousands of slots within seconds of start-up), additively after that; when a signal worsens it is cut multiplicatively. It is evaluated
-once per tick (about a second), from signals the caller measures.
+trouble (a fleet with dead sites needs thousands of slots within seconds of start-up); after that it
+grows by a quarter while more checks wait than there are slots, and additively (5%) once the backlog
+is smaller than the limit. When a signal worsens the limit is cut multiplicatively (x0.7). It is
+evaluated once per tick (about a second), from signals the caller measures.
 
 The timeout signal is deliberately the *fresh* timeout rate: timeouts of sites whose previous check
 succeeded. A fleet where 10% of sites are dead times out 10% of the time whatever the limit is, and
@@ -107,8 +109,19 @@ export function createConcurrencyController(options: ControllerOptions = {}): Co
 				return {limit, reason};
 			}
 
-			limit = clamp(slowStart ? limit * 2 : limit + Math.max(2, Math.ceil(limit * 0.05)), min, max);
-			reason = slowStart ? 'raise: checks waiting, all healthy (slow start)' : 'raise: checks waiting, all healthy';
+			if (slowStart) {
+				limit = clamp(limit * 2, min, max);
+				reason = 'raise: checks waiting, all healthy (slow start)';
+			} else if (signals.waiting >= limit) {
+				// More checks queue than there are slots: +5% a tick would take a minute to catch up
+				// (a restart of 100,000 sites with 10% dead needs ~1,500 slots), so grow by a quarter.
+				limit = clamp(Math.ceil(limit * 1.25), min, max);
+				reason = 'raise: backlog larger than the limit, all healthy';
+			} else {
+				limit = clamp(limit + Math.max(2, Math.ceil(limit * 0.05)), min, max);
+				reason = 'raise: checks waiting, all healthy';
+			}
+
 			return {limit, reason};
 		},
 	};

@@ -155,6 +155,27 @@ test('checkNow runs a site immediately, outside its grid', async t => {
 	await stopWithTime(engine, clock);
 });
 
+test('loading the fleet before start does not count as load in the first tick', async t => {
+	const clock = new FakeClock();
+	const {probe} = fakeProbe(clock, () => 5000);
+	// Like the real measurement: what happened since the previous call. Adding 5,000 sites kept the loop busy.
+	let loopBusySinceLastMeasure = false;
+	const measure = () => {
+		const delay = loopBusySinceLastMeasure ? 400 : 3;
+		loopBusySinceLastMeasure = false;
+		return {eventLoopDelayP99Ms: delay, cpuUtilisation: 0.2};
+	};
+
+	const engine = new CheckEngine({probe, clock, measure, controller: createConcurrencyController({initial: 16})});
+	loopBusySinceLastMeasure = true;
+	engine.addSites(sites(5000, 10));
+	engine.start();
+	await clock.advance(1000);
+	t.is(engine.snapshot().totals.limit, 32, engine.snapshot().totals.limitReason);
+	t.regex(engine.snapshot().totals.limitReason, /slow start/);
+	await stopWithTime(engine, clock);
+});
+
 test('sites that keep timing out hold at most their share of the slots', async t => {
 	const clock = new FakeClock();
 	const dead = (url: string) => Number(url.split('/').pop()) <= 30;

@@ -26,7 +26,19 @@ test('cuts on event-loop delay, CPU and fresh timeouts, then grows additively', 
 	t.regex(controller.reason, /CPU 97%/);
 	t.is(controller.update({...healthy, freshTimeoutRate: 0.2}).limit, 34);
 	t.regex(controller.reason, /timed out/);
-	t.is(controller.update(healthy).limit, 36, 'additive after the first cut');
+	t.is(controller.update({...healthy, waiting: 10}).limit, 36, 'additive after the first cut');
+});
+
+test('after a cut, a backlog larger than the limit grows it by a quarter per tick, a smaller one by 5%', t => {
+	const controller = createConcurrencyController({initial: 200});
+	t.is(controller.update({...healthy, cpuUtilisation: 0.95}).limit, 140);
+	// 25,000 checks queued behind 140 slots (a restart with dead sites holding slots).
+	t.is(controller.update({...healthy, waiting: 25_000, peakInFlight: 140}).limit, 175);
+	t.regex(controller.reason, /backlog larger than the limit/);
+	t.is(controller.update({...healthy, waiting: 25_000, peakInFlight: 175}).limit, 219);
+	// Once fewer checks wait than there are slots, growth is additive again.
+	t.is(controller.update({...healthy, waiting: 100, peakInFlight: 219}).limit, 219 + 11);
+	t.regex(controller.reason, /^raise: checks waiting, all healthy$/);
 });
 
 test('a steady share of dead sites does not cut the limit', t => {
