@@ -144,10 +144,12 @@ export async function runBenchOnce(config: BenchRunConfig, context: BenchRunCont
 			NODE_EXTRA_CA_CERTS: fleetTlsPaths.ca,
 			...(database.databaseUrl === undefined ? {} : {DATABASE_URL: database.databaseUrl}),
 		};
-		// The same V8 flag the launcher's shebang and the npm scripts give (see bin/webmon-tui.js).
-		const nodeFlags = ['--max-semi-space-size=4', ...(config.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', context.profileDir] : [])];
+		// The V8 flags the launcher's shebang gives (see bin/webmon-tui.js), read from it so they stay the same.
+		const launcher = path.join(context.packageRoot, 'bin', 'webmon-tui.js');
+		const shebang = (await readFile(launcher, 'utf8')).split('\n', 1)[0]!;
+		const nodeFlags = [...shebang.split(/\s+/).filter(word => word.startsWith('--')), ...(config.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', context.profileDir] : [])];
 		const argv = [
-			process.execPath, ...nodeFlags, path.join(context.packageRoot, 'bin', 'webmon-tui.js'),
+			process.execPath, ...nodeFlags, launcher,
 			'--sites-csv', csv, '--no-tui', '--format', 'ndjson',
 			'--number-healthchecks', String(config.checks),
 			...database.args,
