@@ -6,6 +6,7 @@ import {createPgDriverFactory} from '@slonik/pg-driver';
 import {createPool, sql, type DatabasePool} from 'slonik';
 import {DatabaseUnavailableError} from '../errors.js';
 import {createPgliteDriverFactory} from './pglite-driver.js';
+import {initPgliteDataDir, pgliteOptions} from './pglite-initdb.js';
 import {lockDataDir} from './pglite-lock.js';
 import {
 	describeConnectionFailure,
@@ -116,7 +117,8 @@ async function openPglite(target: PgliteTarget): Promise<Database> {
 	const lock = lockDataDir(dataDir);
 	let pglite: PGlite | undefined;
 	try {
-		pglite = new PGlite(dataDir);
+		await initPgliteDataDir(dataDir);
+		pglite = new PGlite(dataDir, pgliteOptions);
 		await pglite.waitReady;
 		const opened = pglite;
 		const pool = await createPool('postgres://pglite/postgres', {

@@ -173,3 +173,23 @@ if (process.env.DATABASE_URL) {
 } else {
 	registerPostgresNotice();
 }
+
+test('a new PGlite directory is created by initdb in a child process, then opened with 16 MB of shared buffers', async t => {
+	const dataDir = mkdtempSync(path.join(tmpdir(), 'webmon-initdb-'));
+	t.teardown(() => {
+		rmSync(dataDir, {recursive: true, force: true});
+	});
+	const database = await openDatabase({kind: 'pglite', dataDir, describe: dataDir});
+	try {
+		t.true(existsSync(path.join(dataDir, 'PG_VERSION')));
+		t.is(await database.pool.oneFirst(sql.unsafe`SHOW shared_buffers`), '16MB');
+		t.is(await database.pool.oneFirst(sql.unsafe`SELECT 41 + 1`), 42);
+	} finally {
+		await database.close();
+	}
+
+	// A second open finds the cluster and keeps what was there.
+	const again = await openDatabase({kind: 'pglite', dataDir, describe: dataDir});
+	t.is(await again.pool.oneFirst(sql.unsafe`SHOW shared_buffers`), '16MB');
+	await again.close();
+});
