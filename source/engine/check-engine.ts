@@ -627,6 +627,10 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			this.#failures.add(now);
 		}
 
+		if (!isTimeout(result)) {
+			this.#controller.completed?.(this.#normal.length + this.#suspect.length);
+		}
+
 		if (this.#sites.get(runtime.spec.id) === runtime) {
 			this.#setView(runtime, applyResult(runtime.view, result));
 		}

@@ -2,8 +2,8 @@
 The adaptive concurrency limit that replaces the predecessor's "magic" `asyncio.Semaphore(100)`.
 
 Algorithm: AIMD with a slow start, as TCP congestion control does it (RFC 5681): while nothing is
-wrong and checks are waiting for a slot, the limit grows, doubling each tick until the first sign of
-trouble (a fleet with dead sites needs thousands of slots within seconds of start-up); after that it
+wrong and checks are waiting for a slot, the limit grows, by one slot per check that finishes in time
+and doubling each tick, until the first sign of trouble (a fleet with dead sites needs thousands of slots within seconds of start-up); after that it
 grows by a quarter while more checks wait than there are slots, and additively (5%) once the backlog
 is smaller than the limit. When a signal worsens the limit is cut multiplicatively (x0.7). It is
 evaluated once per tick (about a second), from signals the caller measures.
@@ -57,6 +57,13 @@ export type ConcurrencyController = {
 	readonly limit: number;
 	readonly reason: string;
 	update(signals: ControllerSignals): ControllerDecision;
+	/**
+	A check finished without timing out while `waiting` checks wait for a slot. In slow start each
+	such check adds a slot, as TCP's slow start adds a segment per ACK: the limit doubles every round
+	of checks instead of once per tick, so a fleet that starts with thousands of checks due reaches
+	its limit in about a second instead of six ticks.
+	*/
+	completed?(waiting: number): void;
 };
 
 export function createConcurrencyController(options: ControllerOptions = {}): ConcurrencyController {
@@ -83,6 +90,12 @@ export function createConcurrencyController(options: ControllerOptions = {}): Co
 		},
 		get reason() {
 			return reason;
+		},
+		completed(waiting) {
+			if (slowStart && waiting > 0 && limit < max) {
+				limit++;
+				reason = 'raise: checks waiting, all healthy (slow start)';
+			}
 		},
 		update(signals) {
 			if (signals.eventLoopDelayP99Ms > maxLoopDelayMs) {

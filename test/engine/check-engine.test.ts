@@ -176,6 +176,19 @@ test('loading the fleet before start does not count as load in the first tick', 
 	await stopWithTime(engine, clock);
 });
 
+test('in slow start the limit grows with each check that finishes, before the first tick', async t => {
+	const clock = new FakeClock();
+	const {probe, peak} = fakeProbe(clock, () => 20);
+	const engine = new CheckEngine({probe, clock, controller: createConcurrencyController({initial: 16})});
+	// 20,000 sites with a 10 s interval: 2,000 checks due per second from the start.
+	engine.addSites(sites(20_000, 10));
+	engine.start();
+	await clock.advance(900);
+	t.true(engine.snapshot().totals.limit > 16 * 4, `limit ${engine.snapshot().totals.limit}`);
+	t.true(peak() > 16 * 4, `peak in flight ${peak()}`);
+	await stopWithTime(engine, clock);
+});
+
 test('sites that keep timing out hold at most their share of the slots', async t => {
 	const clock = new FakeClock();
 	const dead = (url: string) => Number(url.split('/').pop()) <= 30;

@@ -58,3 +58,16 @@ test('never goes past --max-concurrency or below the minimum', t => {
 
 	t.is(controller.limit, 4);
 });
+
+test('in slow start every check that finishes while others wait adds a slot; after a cut it does not', t => {
+	const controller = createConcurrencyController({initial: 10});
+	controller.completed?.(5);
+	controller.completed?.(5);
+	t.is(controller.limit, 12);
+	controller.completed?.(0);
+	t.is(controller.limit, 12, 'nothing waits: no reason to grow');
+	controller.update({...healthy, eventLoopDelayP99Ms: 500});
+	t.is(controller.limit, 8);
+	controller.completed?.(5);
+	t.is(controller.limit, 8);
+});
