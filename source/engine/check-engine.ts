@@ -170,7 +170,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#measure = options.measure;
 		this.#tickMs = options.tickMs ?? 1000;
 		this.#suspectShare = options.suspectShare ?? 0.25;
-		this.#suspectAfter = options.suspectAfterTimeouts ?? 2;
+		this.#suspectAfter = options.suspectAfterTimeouts ?? 1;
 	}
 
 	/** Current concurrency limit. */
