@@ -1,11 +1,11 @@
 import {execFile, execFileSync} from 'node:child_process';
 import {chownSync, existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
-import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {createPgDriverFactory} from '@slonik/pg-driver';
 import {createPool, sql} from 'slonik';
+import {freePort} from '../helpers/free-port.js';
 
 const run = promisify(execFile);
 
@@ -50,18 +50,6 @@ export function postgresBinaries(): string | undefined {
 	}
 
 	return candidates.find(directory => existsSync(path.join(directory, 'initdb')) && existsSync(path.join(directory, 'pg_ctl')));
-}
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>(resolve => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	const {port} = server.address() as {port: number};
-	await new Promise(resolve => {
-		server.close(resolve);
-	});
-	return port;
 }
 
 /** PostgreSQL refuses to run as root, and CI runs as root: then the cluster runs as `postgres`. */

@@ -13,6 +13,7 @@ import type {DatabaseTarget} from '../../source/storage/types.js';
 import {createTestDatabase, forEachDatabase} from '../helpers/database.js';
 import {checkResult} from './check-result-fixture.js';
 import {startTcpProxy} from './tcp-proxy.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 const start = Date.UTC(2026, 0, 1);
 
@@ -31,20 +32,6 @@ async function sites(pool: Parameters<typeof upsertSites>[0], count: number): Pr
 		intervalSeconds: 10,
 	})));
 	return stored.map(site => site.id);
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!predicate()) {
-		if (Date.now() > deadline) {
-			throw new Error('condition not met in time');
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise(resolve => {
-			setTimeout(resolve, 10);
-		});
-	}
 }
 
 forEachDatabase('2,500 results become 2,500 rows in 3 batches; a replay adds no duplicates', async (t, {database}) => {
@@ -79,7 +66,7 @@ forEachDatabase('a partial batch is written once it is maxBatchAgeMs old, withou
 	}
 
 	t.is(writer.stats().queued, 3);
-	await waitFor(() => writer.stats().written === 3);
+	await waitFor(() => writer.stats().written === 3, 5000);
 	t.is(await countChecks(database.pool), 3);
 	t.is(writer.stats().batches, 1);
 	await writer.close();
@@ -124,7 +111,7 @@ forEachDatabase('while the table is unavailable the writer retries, keeps the ro
 	}
 
 	const flushed = writer.flush();
-	await waitFor(() => writer.stats().failures >= 2);
+	await waitFor(() => writer.stats().failures >= 2, 5000);
 	t.like(writer.stats(), {state: 'retrying', queued: 50, written: 0});
 	t.regex(writer.stats().lastError ?? '', /healthcheck/);
 	t.true((writer.stats().nextRetryInMs ?? -1) >= 0);
@@ -205,7 +192,7 @@ test.serial('[pglite] a writer whose PGlite was closed under it keeps its rows q
 		}
 
 		void writer.flush();
-		await waitFor(() => writer.stats().failures >= 2);
+		await waitFor(() => writer.stats().failures >= 2, 5000);
 		t.like(writer.stats(), {state: 'retrying', queued: 20, written: 0});
 		t.regex(writer.stats().lastError ?? '', /closed/i);
 		await writer.close({timeoutMs: 50});
@@ -235,7 +222,7 @@ if (process.env.DATABASE_URL) {
 			}
 
 			const flushed = writer.flush();
-			await waitFor(() => writer.stats().failures >= 2);
+			await waitFor(() => writer.stats().failures >= 2, 5000);
 			t.like(writer.stats(), {state: 'retrying', queued: 50, written: 0});
 			t.log(`while away: ${writer.stats().lastError}`);
 

@@ -12,20 +12,9 @@ import {openDatabase} from '../../source/storage/open-database.js';
 import {lockFileName} from '../../source/storage/pglite-lock.js';
 import type {DatabaseTarget, SslMode} from '../../source/storage/types.js';
 import {postgresTargetFromUrl, registerPostgresNotice} from '../helpers/database.js';
+import {freePort} from '../helpers/free-port.js';
 
 const password = 's3cr3t-PASSWORD';
-
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>(resolve => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	const {port} = server.address() as {port: number};
-	await new Promise(resolve => {
-		server.close(resolve);
-	});
-	return port;
-}
 
 function targetAt(port: number, overrides: Partial<Extract<DatabaseTarget, {kind: 'postgres'}>> = {}): DatabaseTarget {
 	return {
@@ -49,7 +38,7 @@ function assertNoPassword(t: {false(value: boolean, message?: string): void}, er
 }
 
 test('[postgres] a closed port: DatabaseUnavailableError, one line, no password', async t => {
-	const port = await closedPort();
+	const port = await freePort();
 	for (const target of [
 		targetAt(port),
 		targetAt(port, {sslMode: 'prefer'}),

@@ -12,6 +12,7 @@ import {openJournalDirectory} from '../../source/storage/journal-directory.js';
 import {countChecks, upsertSites} from '../../source/storage/sites-repository.js';
 import {forEachDatabase} from '../helpers/database.js';
 import {checkResult} from './check-result-fixture.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 const start = Date.UTC(2026, 0, 1);
 const urls = Array.from({length: 5}, (_, index) => `https://journal-${index}.example:443`);
@@ -46,20 +47,6 @@ async function writerOver(pool: DatabasePool, directory: string, options: Partia
 	return {writer, warnings};
 }
 
-async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!predicate()) {
-		if (Date.now() > deadline) {
-			throw new Error('condition not met in time');
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise(resolve => {
-			setTimeout(resolve, 10);
-		});
-	}
-}
-
 const storedRow = z.object({url_uq: z.string(), scheduled_at: z.number()});
 
 /** Stored rows as `url@scheduled`, in insertion (check_id) order. */
@@ -89,7 +76,7 @@ forEachDatabase('while the database is away rows spill to the journal past the m
 		}
 	}
 
-	await waitFor(() => writer.stats().failures >= 2 && writer.stats().journaled === 2000);
+	await waitFor(() => writer.stats().failures >= 2 && writer.stats().journaled === 2000, 10_000);
 	t.like(writer.stats(), {state: 'retrying', queued: 2000, journaled: 2000, written: 0});
 	t.true(writer.stats().journalBytes > 2000 * 100);
 
@@ -112,7 +99,7 @@ forEachDatabase('a journal left behind is stored first, matched by URL even afte
 		first.writer.push(entry);
 	}
 
-	await waitFor(() => first.writer.stats().failures >= 1);
+	await waitFor(() => first.writer.stats().failures >= 1, 10_000);
 	t.is(await first.writer.closeNow(), 100, 'a forced stop keeps every row in the journal');
 	t.true(existsSync(directory));
 

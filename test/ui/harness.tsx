@@ -5,6 +5,7 @@ import type {WriterStatus} from '../../source/headless/format-summary.js';
 import {App} from '../../source/ui/app.js';
 import type {AppProps, RecentCheck} from '../../source/ui/types.js';
 import {FakeClock} from '../helpers/fake-clock.js';
+import {waitFor as pollUntil} from '../helpers/wait-for.js';
 
 /** Key sequences as a terminal sends them. */
 export const keys = {
@@ -116,15 +117,7 @@ export async function renderApp(props: AppProps, size: {columns: number; rows: n
 
 /** Polls `condition` every 5 ms of real time until it holds; throws after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-	const deadline = performance.now() + timeoutMs;
-	while (!condition()) {
-		if (performance.now() > deadline) {
-			throw new Error('condition not met in time');
-		}
-
-		// eslint-disable-next-line no-await-in-loop -- polling
-		await delay(5);
-	}
+	await pollUntil(condition, timeoutMs, 5);
 }
 
 /** Resizes ink-testing-library's fake stdout. */
