@@ -1,4 +1,4 @@
-import type {CheckResult, SiteSpec} from './types.js';
+import {isVerdict, type CheckResult, type SiteSpec} from './types.js';
 
 /** How a site looks right now. `slow` is left to the front ends (a threshold is a display choice). */
 export type SiteStatus = 'pending' | 'up' | 'down' | 'paused';
@@ -34,7 +34,7 @@ export function isSuccess(result: CheckResult): boolean {
 	return result.httpStatusCode >= 200
 		&& result.httpStatusCode < 400
 		&& result.regexMatchStatus !== 0
-		&& result.errorKind !== 'skipped';
+		&& isVerdict(result);
 }
 
 export function isTimeout(result: CheckResult): boolean {
@@ -59,10 +59,10 @@ export function initialView(spec: SiteSpec): SiteView {
 	};
 }
 
-/** The view after `result`. Skipped slots are counted but do not change the site's status. */
+/** The view after `result`. Skipped slots (and crashed checks) are counted but do not change the site's status. */
 export function applyResult(view: SiteView, result: CheckResult): SiteView {
-	if (result.errorKind === 'skipped') {
-		return {...view, skipped: view.skipped + 1};
+	if (!isVerdict(result)) {
+		return {...view, skipped: view.skipped + 1, running: result.errorKind === 'worker_crash' ? false : view.running};
 	}
 
 	const ok = isSuccess(result);

@@ -37,7 +37,25 @@ export type ErrorKind =
 	| 'closed'
 	| 'unreachable'
 	| 'skipped'
+	| 'client_busy'
+	| 'host_busy'
+	| 'worker_crash'
 	| 'other';
+
+/**
+Kinds of rows that are not a verdict on the site: the slot ended without the site being asked, or
+the answer was lost on our side. Stored with status 0; they never make a site up or down.
+- `skipped`: the site's previous check was still running when this slot came (the site is slower than its interval).
+- `client_busy`: the check was still waiting for one of webmon-tui's slots when the next slot came.
+- `host_busy`: the check was still waiting under its host's connection cap when the next slot came.
+- `worker_crash`: the check was in flight in a shard worker that died; its outcome is unknown.
+*/
+export const noVerdictKinds: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['skipped', 'client_busy', 'host_busy', 'worker_crash']);
+
+/** Whether `result` says something about the site (false for skipped slots and crashed checks). */
+export function isVerdict(result: {readonly errorKind?: ErrorKind | undefined}): boolean {
+	return result.errorKind === undefined || !noVerdictKinds.has(result.errorKind);
+}
 
 /** `healthcheck.regex_match_status`, as the predecessor defined it. */
 export const regexMatchStatus = {
@@ -71,6 +89,12 @@ export type ProbeOutcome = {
 	readonly errorMessage?: string | undefined;
 	/** Last redirect target when redirects were followed. */
 	readonly finalUrl?: string | undefined;
+	/**
+	Epoch ms when the request (its first hop) was written to a connected socket: the moment the site
+	is really asked, and what lateness is measured from. Undefined when no request was written
+	(DNS, connect or TLS failure, a skipped slot).
+	*/
+	readonly sentAt?: number | undefined;
 };
 
 /** One finished (or skipped) check: what the writer stores and the front ends show. */
@@ -79,7 +103,7 @@ export type CheckResult = ProbeOutcome & {
 	readonly url: string;
 	/** Epoch ms of the grid slot this check belongs to (the idempotency key with siteId). */
 	readonly scheduledAt: number;
-	/** Epoch ms when the request actually started. */
+	/** Epoch ms when the engine handed the check to the prober (or recorded the skip). */
 	readonly requestedAt: number;
 };
 

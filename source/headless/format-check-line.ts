@@ -1,5 +1,5 @@
 import {isSuccess} from '../engine/site-state.js';
-import type {CheckResult} from '../engine/types.js';
+import {isVerdict, type CheckResult} from '../engine/types.js';
 import {sanitizeForTerminal} from '../text/sanitize.js';
 
 const regexLabel = ['miss', 'ok', '-'] as const;
@@ -10,7 +10,7 @@ One check as one line of text: time, status, latency, regex result, URL, then th
 */
 export function formatCheckLine(result: CheckResult): string {
 	const time = new Date(result.requestedAt).toISOString();
-	const state = result.errorKind === 'skipped' ? 'SKIP' : (isSuccess(result) ? 'UP  ' : 'DOWN');
+	const state = !isVerdict(result) ? 'SKIP' : (isSuccess(result) ? 'UP  ' : 'DOWN');
 	const status = String(result.httpStatusCode).padStart(3);
 	const latency = `${Math.round(result.responseTimeMs)} ms`.padStart(8);
 	const regex = `regex=${regexLabel[result.regexMatchStatus]}`.padEnd(10);

@@ -28,7 +28,10 @@ const statusByKind: Readonly<Record<ErrorKind, number>> = {
 	bad_response: failureStatus.other,
 	closed: failureStatus.other,
 	unreachable: failureStatus.other,
-	skipped: failureStatus.other,
+	skipped: 0,
+	client_busy: 0,
+	host_busy: 0,
+	worker_crash: 0,
 	other: failureStatus.other,
 };
 
