@@ -57,6 +57,18 @@ const migrations: readonly Migration[] = [
 			sql.unsafe`CREATE INDEX healthcheck_website_recent_idx ON healthcheck (website_fk, check_id DESC)`,
 		],
 	},
+	{
+		version: 2,
+		name: 'healthcheck sent_at',
+		statements: [
+			// Nullable, no default: adding it rewrites nothing, and rows from before it stay NULL.
+			sql.unsafe`ALTER TABLE healthcheck ADD COLUMN sent_at timestamptz`,
+			sql.unsafe`
+				COMMENT ON COLUMN healthcheck.sent_at IS
+				'when the request (its first hop) was written to a connected socket; lateness is sent_at - scheduled_at; NULL when no request was sent (DNS, connect or TLS failure, skipped slot)'
+			`,
+		],
+	},
 ];
 
 /** The newest schema version this build knows. */

@@ -8,7 +8,7 @@ const columnRow = z.object({table_name: z.string(), column_name: z.string(), dat
 
 forEachDatabase('migrate twice: the second run applies nothing; tables and columns exist', async (t, {database}) => {
 	const first = await migrate(database.pool);
-	t.deepEqual(first.applied, ['1 initial schema']);
+	t.deepEqual(first.applied, ['1 initial schema', '2 healthcheck sent_at']);
 	const second = await migrate(database.pool);
 	t.deepEqual(second.applied, []);
 
@@ -40,13 +40,15 @@ forEachDatabase('migrate twice: the second run applies nothing; tables and colum
 		'scheduled_at timestamp with time zone',
 		'error_kind text',
 		'final_url text',
+		'sent_at timestamp with time zone',
 	]);
 	t.deepEqual(byTable('webmon_schema_migrations'), ['version integer', 'name text', 'applied_at timestamp with time zone']);
 
 	const versions = await database.pool.manyFirst(sql.type(z.object({version: z.number()}))`
 		SELECT version FROM webmon_schema_migrations ORDER BY version
 	`);
-	t.deepEqual(versions, [latestSchemaVersion]);
+	t.deepEqual(versions, [1, 2]);
+	t.is(latestSchemaVersion, 2);
 
 	const indexes = await database.pool.manyFirst(sql.type(z.object({indexname: z.string()}))`
 		SELECT indexname FROM pg_indexes WHERE tablename = 'healthcheck' ORDER BY indexname
@@ -55,9 +57,31 @@ forEachDatabase('migrate twice: the second run applies nothing; tables and colum
 	t.true(indexes.includes('healthcheck_website_recent_idx'));
 }, {migrated: false});
 
+forEachDatabase('a version 1 database gains sent_at: its rows are kept, with sent_at NULL; the column says what it is', async (t, {database}) => {
+	// Back to the schema as version 1 left it, with a row stored by that version.
+	await database.pool.query(sql.unsafe`ALTER TABLE healthcheck DROP COLUMN sent_at`);
+	await database.pool.query(sql.unsafe`DELETE FROM webmon_schema_migrations WHERE version = 2`);
+	const [site] = await upsertSites(database.pool, [{url: 'https://old.example:443', intervalSeconds: 10}]);
+	await database.pool.query(sql.unsafe`
+		INSERT INTO healthcheck (website_fk, request_timestamp, response_time, http_status_code, regex_match_status, scheduled_at)
+		VALUES (${site!.id}, now(), 0.5, 200, 2, now())
+	`);
+
+	t.deepEqual((await migrate(database.pool)).applied, ['2 healthcheck sent_at']);
+	const rows = await database.pool.any(sql.type(z.object({http_status_code: z.number(), sent_at: z.number().nullable()}))`
+		SELECT http_status_code, sent_at FROM healthcheck
+	`);
+	t.deepEqual(rows, [{http_status_code: 200, sent_at: null}]);
+	const comment = await database.pool.oneFirst(sql.type(z.object({comment: z.string().nullable()}))`
+		SELECT col_description('healthcheck'::regclass, attnum) AS comment
+		FROM pg_attribute WHERE attrelid = 'healthcheck'::regclass AND attname = 'sent_at'
+	`);
+	t.regex(comment ?? '', /written to a connected socket.*sent_at - scheduled_at/);
+});
+
 forEachDatabase('two instances migrating at once apply each migration exactly once', async (t, {database}) => {
 	const results = await Promise.all([migrate(database.pool), migrate(database.pool), migrate(database.pool)]);
-	t.deepEqual(results.flatMap(result => result.applied), ['1 initial schema']);
+	t.deepEqual(results.flatMap(result => result.applied), ['1 initial schema', '2 healthcheck sent_at']);
 }, {migrated: false});
 
 forEachDatabase('a schema newer than this build is refused', async (t, {database}) => {
@@ -120,7 +144,7 @@ ORDER BY x_count DESC`,
 forEachDatabase('dropTables returns what it dropped; migrate rebuilds', async (t, {database}) => {
 	t.deepEqual(await dropTables(database.pool), ['healthcheck', 'website', 'webmon_schema_migrations']);
 	t.deepEqual(await dropTables(database.pool), []);
-	t.deepEqual((await migrate(database.pool)).applied, ['1 initial schema']);
+	t.deepEqual((await migrate(database.pool)).applied, ['1 initial schema', '2 healthcheck sent_at']);
 	await database.pool.query(sql.unsafe`DROP TABLE healthcheck`);
 	t.deepEqual(await dropTables(database.pool), ['website', 'webmon_schema_migrations']);
 });
