@@ -4,7 +4,7 @@ import {failureStatus, regexMatchStatus, type CheckResult} from '../engine/types
 /**
 One `healthcheck` row as the batch insert binds it, column by column:
 website_fk, request_timestamp, response_time (s), http_status_code, regex_match_status,
-error_message, scheduled_at, error_kind, final_url.
+error_message, scheduled_at, error_kind, final_url, sent_at.
 */
 export type HealthcheckRow = [
 	websiteFk: number,
@@ -16,20 +16,21 @@ export type HealthcheckRow = [
 	scheduledAt: string,
 	errorKind: string | null,
 	finalUrl: string | null,
+	sentAt: string | null,
 ];
 
 /** Column types for `sql.unnest`, in `HealthcheckRow` order. */
-const healthcheckColumnTypes = ['int4', 'timestamptz', 'float8', 'int4', 'int2', 'text', 'timestamptz', 'text', 'text'];
+const healthcheckColumnTypes = ['int4', 'timestamptz', 'float8', 'int4', 'int2', 'text', 'timestamptz', 'text', 'text', 'timestamptz'];
 
 /**
-One statement for a whole batch: the rows travel as nine array parameters, whatever the batch size.
+One statement for a whole batch: the rows travel as ten array parameters, whatever the batch size.
 A row whose `(website_fk, scheduled_at)` is already stored is a replay and is skipped.
 */
 export function insertHealthchecks(rows: readonly HealthcheckRow[]) {
 	return sql.unsafe`
 		INSERT INTO healthcheck (
 			website_fk, request_timestamp, response_time, http_status_code, regex_match_status,
-			error_message, scheduled_at, error_kind, final_url
+			error_message, scheduled_at, error_kind, final_url, sent_at
 		)
 		SELECT * FROM ${sql.unnest(rows, healthcheckColumnTypes)}
 		ON CONFLICT (website_fk, scheduled_at) DO NOTHING
@@ -77,8 +78,12 @@ export function storableText(value: string | undefined, max: number): string | n
 	return text;
 }
 
-function isoTimestamp(epochMs: number): string | undefined {
-	return Number.isFinite(epochMs) && Math.abs(epochMs) <= maxEpochMs ? new Date(epochMs).toISOString() : undefined;
+function isoTimestamp(epochMs: number | undefined): string | undefined {
+	if (typeof epochMs !== 'number' || !Number.isFinite(epochMs) || Math.abs(epochMs) > maxEpochMs) {
+		return undefined;
+	}
+
+	return new Date(epochMs).toISOString();
 }
 
 /**
@@ -120,5 +125,7 @@ export function toHealthcheckRow(
 		scheduled,
 		storableText(result.errorKind, limits.errorKind),
 		storableText(result.finalUrl, limits.finalUrl),
+		// A missing or unrepresentable send time is stored as "not sent", never as another moment.
+		isoTimestamp(result.sentAt) ?? null,
 	];
 }

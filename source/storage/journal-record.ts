@@ -52,9 +52,15 @@ export function isIntactJournalLine(line: Buffer): boolean {
 	return hexDigits.test(checksum) && Number.parseInt(checksum, 16) === crc32(line.subarray(9));
 }
 
-function isRow(value: unknown): value is HealthcheckRow {
+/** A row as the version before `sent_at` journaled it: the first nine elements. */
+type NineElementRow = HealthcheckRow extends [...infer Head, unknown] ? Head : never;
+
+/** A row as a journal holds it; journals outlive upgrades, so the older shape is still read. */
+type JournaledRow = HealthcheckRow | NineElementRow;
+
+function isRow(value: unknown): value is JournaledRow {
 	return Array.isArray(value)
-		&& value.length === 9
+		&& (value.length === 9 || (value.length === 10 && (value[9] === null || typeof value[9] === 'string')))
 		&& typeof value[0] === 'number'
 		&& typeof value[1] === 'string'
 		&& typeof value[6] === 'string';
@@ -65,9 +71,9 @@ Decodes an intact line (see `isIntactJournalLine`). Returns undefined for a line
 right but whose content is not a record this version understands.
 */
 export function decodeJournalLine(line: Buffer): PendingRow | undefined {
-	let record: Partial<Encoded>;
+	let record: Partial<Record<keyof Encoded, unknown>>;
 	try {
-		record = JSON.parse(line.toString('utf8', 9)) as Partial<Encoded>;
+		record = JSON.parse(line.toString('utf8', 9)) as Partial<Record<keyof Encoded, unknown>>;
 	} catch {
 		return undefined;
 	}
@@ -79,5 +85,7 @@ export function decodeJournalLine(line: Buffer): PendingRow | undefined {
 	const site = typeof record.i === 'number' && record.i > 0
 		? {intervalSeconds: record.i, regex: typeof record.x === 'string' ? record.x : null}
 		: undefined;
-	return {url: record.u, row: record.r, site};
+	// The older version recorded no send time: NULL, like any row whose send time is unknown.
+	const row: HealthcheckRow = record.r.length === 9 ? [...record.r, null] : record.r;
+	return {url: record.u, row, site};
 }

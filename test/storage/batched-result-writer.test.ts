@@ -102,6 +102,25 @@ forEachDatabase('NUL bytes, a 10 KB error message and awkward text are stored sa
 	t.is(writer.stats().dropped, 0);
 });
 
+forEachDatabase('sent_at is stored to the millisecond; unsent or unrepresentable send times are NULL', async (t, {database}) => {
+	const [id] = await sites(database.pool, 1);
+	const writer = createBatchedResultWriter({pool: database.pool});
+	const sentAts = [start + 1234, undefined, Number.NaN, Number.POSITIVE_INFINITY, 9e15, start - 1];
+	for (const [index, sentAt] of sentAts.entries()) {
+		writer.push(checkResult({siteId: id!, scheduledAt: start + (index * 10_000), sentAt}));
+	}
+
+	// A no-verdict slot: nothing was sent, status 0.
+	writer.push(checkResult({siteId: id!, scheduledAt: start + 60_000, httpStatusCode: 0, errorKind: 'client_busy', responseTimeMs: 0}));
+	await writer.close();
+	const rows = await database.pool.any(sql.type(z.object({sent_at: z.number().nullable(), http_status_code: z.number()}))`
+		SELECT sent_at, http_status_code FROM healthcheck ORDER BY scheduled_at
+	`);
+	t.deepEqual(rows.map(row => row.sent_at), [start + 1234, null, null, null, null, start - 1, null]);
+	t.is(rows.at(-1)!.http_status_code, 0);
+	t.like(writer.stats(), {written: 7, dropped: 0});
+});
+
 forEachDatabase('while the table is unavailable the writer retries, keeps the rows, then catches up', async (t, {database}) => {
 	const ids = await sites(database.pool, 10);
 	const writer = createBatchedResultWriter({pool: database.pool, retryInitialMs: 20, retryMaxMs: 100});

@@ -2,14 +2,23 @@ import {existsSync} from 'node:fs';
 import {appendFile, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import {crc32} from 'node:zlib';
 import test, {type ExecutionContext} from 'ava';
 import {openDurableRowQueue, type DurableRowQueueOptions} from '../../source/storage/durable-row-queue.js';
 import {openJournalDirectory} from '../../source/storage/journal-directory.js';
 import {decodeJournalLine, encodeJournalLine, isIntactJournalLine, type PendingRow} from '../../source/storage/journal-record.js';
 
+/** Row `index`; odd rows were never sent (sent_at NULL), even ones 3 ms after their slot. */
 function pending(index: number, websiteId = 7): PendingRow {
-	const at = new Date(Date.UTC(2026, 0, 1) + (index * 1000)).toISOString();
-	return {url: `https://site-${index % 3}.example:443`, row: [websiteId, at, 0.1, 200, 2, null, at, null, null]};
+	const time = Date.UTC(2026, 0, 1) + (index * 1000);
+	const at = new Date(time).toISOString();
+	const sent = index % 2 === 0 ? new Date(time + 3).toISOString() : null;
+	return {url: `https://site-${index % 3}.example:443`, row: [websiteId, at, 0.1, 200, 2, null, at, null, null, sent]};
+}
+
+/** A journal line as `json` would be written: checksum, space, JSON (no newline). */
+function journalLine(json: string): Buffer {
+	return Buffer.from(`${crc32(json).toString(16).padStart(8, '0')} ${json}`);
 }
 
 async function scratch(t: ExecutionContext): Promise<string> {
@@ -70,6 +79,27 @@ test('a journal line carries a checksum of its JSON; damage and truncation are d
 	t.false(isIntactJournalLine(Buffer.from('garbage')));
 });
 
+test('a line of the version before sent_at (9-element row) decodes with sent_at null; other shapes do not', t => {
+	// Verbatim what that version wrote.
+	const old = journalLine('{"u":"https://old.example:443","r":[0,"2026-01-01T00:00:00.000Z",0.25,598,2,"no answer","2026-01-01T00:00:00.000Z","timeout",null],"i":10,"x":null}');
+	t.true(isIntactJournalLine(old));
+	t.deepEqual(decodeJournalLine(old), {
+		url: 'https://old.example:443',
+		row: [0, '2026-01-01T00:00:00.000Z', 0.25, 598, 2, 'no answer', '2026-01-01T00:00:00.000Z', 'timeout', null, null],
+		site: {intervalSeconds: 10, regex: null},
+	});
+
+	const [sent, unsent] = [pending(0), pending(1)];
+	t.is(sent.row[9], '2026-01-01T00:00:00.003Z');
+	t.deepEqual(decodeJournalLine(Buffer.from(encodeJournalLine(sent).slice(0, -1))), {...sent, site: undefined});
+	t.deepEqual(decodeJournalLine(Buffer.from(encodeJournalLine(unsent).slice(0, -1))), {...unsent, site: undefined});
+
+	const row = JSON.stringify(sent.row.slice(0, 9));
+	for (const shape of [row.replace(/]$/, ',1767225600003]'), row.replace(/]$/, ',null,null]'), JSON.stringify(sent.row.slice(0, 8))]) {
+		t.is(decodeJournalLine(journalLine(`{"u":"https://x.example:443","r":${shape}}`)), undefined, shape);
+	}
+});
+
 test('rows survive the process: a reopened journal yields them in order, matched by URL (id hint 0)', async t => {
 	const directory = await scratch(t);
 	const first = await open(directory, {segmentRows: 10});
@@ -86,6 +116,7 @@ test('rows survive the process: a reopened journal yields them in order, matched
 	second.queue.push(pending(25));
 	const rows = await drain(second.queue);
 	t.deepEqual(rows.map(row => row!.row[1]), Array.from({length: 26}, (_, index) => pending(index).row[1]));
+	t.deepEqual(rows.map(row => row!.row.slice(1)), Array.from({length: 26}, (_, index) => pending(index).row.slice(1)), 'every other column, sent_at included, comes back');
 	t.true(rows.slice(0, 25).every(row => row!.row[0] === 0), 'ids from an earlier run are not trusted');
 	t.is(rows[25]!.row[0], 7, 'a row of this run keeps its id');
 	await second.queue.close();

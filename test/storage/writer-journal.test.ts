@@ -1,7 +1,8 @@
 import {existsSync} from 'node:fs';
-import {mkdtemp, rm} from 'node:fs/promises';
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import {crc32} from 'node:zlib';
 import type {ExecutionContext} from 'ava';
 import {sql, type DatabasePool} from 'slonik';
 import {z} from 'zod';
@@ -22,10 +23,11 @@ async function storeSites(pool: DatabasePool, order = urls) {
 	return new Map(stored.map(site => [site.url, site.id]));
 }
 
-/** Result `index`: site `index % 5`, on that site's 10 s grid. */
+/** Result `index`: site `index % 5`, on that site's 10 s grid; every third one sent nothing. */
 function result(ids: ReadonlyMap<string, number>, index: number): CheckResult {
 	const url = urls[index % urls.length]!;
-	return checkResult({siteId: ids.get(url)!, url, scheduledAt: start + (Math.floor(index / urls.length) * 10_000)});
+	const scheduledAt = start + (Math.floor(index / urls.length) * 10_000);
+	return checkResult({siteId: ids.get(url)!, url, scheduledAt, sentAt: index % 3 === 0 ? undefined : scheduledAt + 7});
 }
 
 async function journal(t: ExecutionContext) {
@@ -47,17 +49,17 @@ async function writerOver(pool: DatabasePool, directory: string, options: Partia
 	return {writer, warnings};
 }
 
-const storedRow = z.object({url_uq: z.string(), scheduled_at: z.number()});
+const storedRow = z.object({url_uq: z.string(), scheduled_at: z.number(), sent_at: z.number().nullable()});
 
-/** Stored rows as `url@scheduled`, in insertion (check_id) order. */
+/** Stored rows as `url@scheduled@sent`, in insertion (check_id) order. */
 async function storedInOrder(pool: DatabasePool): Promise<string[]> {
 	const rows = await pool.any(sql.type(storedRow)`
-		SELECT w.url_uq, h.scheduled_at FROM healthcheck h JOIN website w ON w.website_id = h.website_fk ORDER BY h.check_id
+		SELECT w.url_uq, h.scheduled_at, h.sent_at FROM healthcheck h JOIN website w ON w.website_id = h.website_fk ORDER BY h.check_id
 	`);
-	return rows.map(row => `${row.url_uq}@${row.scheduled_at}`);
+	return rows.map(row => `${row.url_uq}@${row.scheduled_at}@${row.sent_at}`);
 }
 
-const key = (entry: CheckResult) => `${entry.url}@${entry.scheduledAt}`;
+const key = (entry: CheckResult) => `${entry.url}@${entry.scheduledAt}@${entry.sentAt ?? null}`;
 
 forEachDatabase('while the database is away rows spill to the journal past the memory bound, then are stored in order', async (t, {database}) => {
 	const ids = await storeSites(database.pool);
@@ -138,4 +140,32 @@ forEachDatabase('rows of a site without an id yet create the site from their def
 	t.like(writer.stats(), {written: 3, dropped: 1});
 	const site = await database.pool.one(sql.unsafe`SELECT "interval", regex FROM website WHERE url_uq = ${url}`);
 	t.deepEqual(site, {interval: 42, regex: 'ok'});
+});
+
+forEachDatabase('a journal of the version before sent_at (9-element rows) is replayed, sent_at NULL', async (t, {database}) => {
+	const ids = await storeSites(database.pool);
+	const directory = await journal(t);
+	await mkdir(directory, {recursive: true});
+	// Verbatim lines as that version journaled them.
+	const lines = [0, 1].map(index => {
+		const at = new Date(start + (index * 10_000)).toISOString();
+		const json = `{"u":"${urls[0]}","r":[0,"${at}",0.2,200,2,null,"${at}",null,null]}`;
+		return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+	});
+	await writeFile(path.join(directory, '00000001.v1.ndjson'), lines.join(''));
+
+	const {writer, warnings} = await writerOver(database.pool, directory);
+	t.is(writer.stats().queued, 2);
+	const fresh = result(ids, 20);
+	t.not(fresh.sentAt, undefined);
+	writer.push(fresh);
+	await writer.close();
+	t.deepEqual(await storedInOrder(database.pool), [
+		`${urls[0]}@${start}@null`,
+		`${urls[0]}@${start + 10_000}@null`,
+		key(fresh),
+	]);
+	t.like(writer.stats(), {written: 3, dropped: 0});
+	t.deepEqual(warnings, []);
+	t.false(existsSync(directory));
 });
