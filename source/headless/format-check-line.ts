@@ -27,6 +27,15 @@ export function formatCheckLine(result: CheckResult): string {
 }
 
 /**
+ISO time, or null when there is none: no request left (a connect failure, a skipped slot), or a
+value no Date can hold (toISOString would throw, and one odd value must not stop the output).
+*/
+function isoTimeOrNull(epochMs: number | undefined): string | null {
+	const date = new Date(epochMs ?? Number.NaN);
+	return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/**
 One check as one NDJSON record with the database's column names. Strings are sanitised too:
 JSON escapes control characters but not bidi overrides, and people `jq -r` these into terminals.
 */
@@ -34,6 +43,7 @@ export function formatCheckJson(result: CheckResult): string {
 	return JSON.stringify({
 		request_timestamp: new Date(result.requestedAt).toISOString(),
 		scheduled_at: new Date(result.scheduledAt).toISOString(),
+		sent_at: isoTimeOrNull(result.sentAt),
 		website_id: result.siteId,
 		url: sanitizeForTerminal(result.url, 2048),
 		http_status_code: result.httpStatusCode,
