@@ -1,23 +1,20 @@
 /**
 The benchmark's arithmetic, with no I/O: given the parsed site list, NDJSON and fleet log
-(bench-log-parsers.ts), join every request the fleet received to the check the CLI scheduled, and summarise.
-Lateness is measured by the server (arrival of the request's headers) against the CLI's own
-`scheduled_at`, so a tool that reports itself punctual while its requests sit in a queue is caught.
+(bench-log-parsers.ts), join every request the fleet received to the check the CLI scheduled
+(bench-join.ts), and summarise. Lateness is measured by the server (arrival of the request's headers)
+against the CLI's own `scheduled_at`, so a tool that reports itself punctual while its requests sit
+in a queue is caught.
 */
+import {noVerdictKinds} from '../engine/types.js';
+import {joinArrivals} from './bench-join.js';
 import type {BenchArrival, BenchCheck, BenchSite} from './bench-log-parsers.js';
+import {increment, Samples, type LatenessStats} from './bench-stats.js';
+import {isFleetKind, siteDesignedMs} from './fleet-kinds.js';
 
 export type {BenchArrival, BenchCheck, BenchSite} from './bench-log-parsers.js';
 export {parseFleetLog, parseNdjson, parseSitesCsv} from './bench-log-parsers.js';
-
-/** Distribution of a set of durations, ms. */
-export type LatenessStats = {
-	readonly count: number;
-	readonly p50: number;
-	readonly p90: number;
-	readonly p99: number;
-	readonly max: number;
-	readonly mean: number;
-};
+export {latenessStats, type LatenessStats} from './bench-stats.js';
+export {earlyToleranceMs} from './bench-join.js';
 
 /** What one run's logs say. */
 export type BenchAnalysis = {
@@ -26,9 +23,14 @@ export type BenchAnalysis = {
 	readonly expectedResults: number;
 	readonly ndjsonLines: number;
 	readonly malformedLines: number;
+	/** Slots that ended without a verdict (every kind of `noVerdictKinds`: they sent nothing). */
 	readonly skipped: number;
-	/** NDJSON lines that were real checks (not `skipped`). */
+	/** `skipped` by reason, every no-verdict kind listed (0 when none). */
+	readonly skippedByReason: Readonly<Record<string, number>>;
+	/** NDJSON lines that were real checks (not a no-verdict kind). */
 	readonly checksRun: number;
+	/** Checks run whose line says when the request was sent (`sent_at`); 0 on a build without it. */
+	readonly checksWithSentAt: number;
 	/** First hops of known sites the fleet received (a redirect's second hop is not a check). */
 	readonly requestsServed: number;
 	readonly secondHops: number;
@@ -49,11 +51,24 @@ export type BenchAnalysis = {
 		readonly responsive: LatenessStats;
 		readonly hanging: LatenessStats;
 	};
-	/** The CLI's own view: request_timestamp − scheduled_at of checks it ran. */
+	/** The CLI's own view of every check it ran: `sent_at` (else `request_timestamp`) − `scheduled_at`. */
 	readonly toolLateness: LatenessStats;
+	/**
+	The CLI's own view of exactly the checks behind `lateness.responsive` (joined to an arrival of a
+	site that answers), so the two compare like for like.
+	*/
+	readonly toolLatenessResponsive: LatenessStats;
+	/** Arrival − `sent_at` of joined checks that have one: how long a written request took to be seen. */
+	readonly sendToArrival: LatenessStats;
 	/** Checks of sites built to be up (`ok`, `slow`, `redirect`, `match`, `gzip`, `trickle`) reported down. */
 	readonly falseDown: number;
 	readonly falseDownByErrorKind: Readonly<Record<string, number>>;
+	/**
+	Rows with status 598 (timeout) of sites whose design answers within the check's deadline (see
+	`siteDesignedMs`): every kind but `hang`, unless `slow` or `trickle` sites take the deadline or longer.
+	*/
+	readonly falseTimeouts: number;
+	readonly falseTimeoutsByKind: Readonly<Record<string, number>>;
 	readonly errorKinds: Readonly<Record<string, number>>;
 	/** Checks per second the site list asks for (Σ 1/interval). */
 	readonly offeredPerSecond: number;
@@ -72,56 +87,13 @@ export type BenchAnalysis = {
 };
 
 const upKinds = new Set(['ok', 'slow', 'redirect', 'match', 'gzip', 'trickle']);
-
-/**
-How far before its scheduled time an arrival may be and still belong to that check. `scheduled_at`
-is printed truncated to the millisecond and timers run on a monotonic clock, not `Date.now()`.
-*/
-export const earlyToleranceMs = 5;
+const noVerdict: ReadonlySet<string> = noVerdictKinds;
 
 /** Width of the timeline's windows, ms. */
 export const timelineWindowMs = 10_000;
 
-/** Nearest-rank percentiles of `values` (sorted in place). */
-export function latenessStats(values: Float64Array): LatenessStats {
-	const count = values.length;
-	if (count === 0) {
-		return {count, p50: 0, p90: 0, p99: 0, max: 0, mean: 0};
-	}
-
-	values.sort();
-	const rank = (p: number) => values[Math.max(0, Math.ceil((p / 100) * count) - 1)]!;
-	let sum = 0;
-	for (const value of values) {
-		sum += value;
-	}
-
-	return {count, p50: rank(50), p90: rank(90), p99: rank(99), max: values[count - 1]!, mean: sum / count};
-}
-
-function increment(counts: Record<string, number>, key: string): void {
-	counts[key] = (counts[key] ?? 0) + 1;
-}
-
-/** A growable list of numbers that ends as a Float64Array for sorting. */
-class Samples {
-	#values = new Float64Array(1024);
-	#length = 0;
-
-	push(value: number): void {
-		if (this.#length === this.#values.length) {
-			const grown = new Float64Array(this.#values.length * 2);
-			grown.set(this.#values);
-			this.#values = grown;
-		}
-
-		this.#values[this.#length++] = value;
-	}
-
-	stats(): LatenessStats {
-		return latenessStats(this.#values.slice(0, this.#length));
-	}
-}
+/** The CLI's check deadline when no `--timeout` is given, ms (see source/cli.ts). */
+export const cliDefaultTimeoutMs = 10_000;
 
 /** Inputs of `analyseRun`. */
 export type AnalyseInput = {
@@ -130,14 +102,23 @@ export type AnalyseInput = {
 	readonly arrivals: readonly BenchArrival[];
 	readonly checksPerSite: number;
 	readonly malformedLines?: number;
+	/** The CLI's check deadline, ms (default `cliDefaultTimeoutMs`): which timeouts are false. */
+	readonly timeoutMs?: number;
 };
 
-/**
-Joins arrivals to checks site by site: each first-hop arrival belongs to the latest check of its site
-scheduled at or before it. A check's next slot is skipped while it runs, so a late request can never
-belong to a later, non-skipped slot, and the join is exact.
-*/
+/** Whether a 598 of `site` says more about the checker than about the site. */
+function timeoutIsFalse(site: BenchSite | undefined, timeoutMs: number): boolean {
+	return site !== undefined && isFleetKind(site.kind) && siteDesignedMs(site.fleetId, site.kind) < timeoutMs;
+}
+
+/** What the CLI says about when it asked: `sent_at` when the line has it, else `request_timestamp`. */
+function toolSentAt(check: BenchCheck): number {
+	return check.sentAt ?? check.requestedAt;
+}
+
+/** Joins the fleet's log to the CLI's NDJSON (see `joinArrivals`) and summarises the run. */
 export function analyseRun(input: AnalyseInput): BenchAnalysis {
+	const timeoutMs = input.timeoutMs ?? cliDefaultTimeoutMs;
 	const siteById = new Map<number, BenchSite>();
 	let offered = 0;
 	for (const site of input.sites) {
@@ -147,23 +128,38 @@ export function analyseRun(input: AnalyseInput): BenchAnalysis {
 
 	const errorKinds: Record<string, number> = {};
 	const falseDownByErrorKind: Record<string, number> = {};
+	const falseTimeoutsByKind: Record<string, number> = {};
+	const skippedByReason: Record<string, number> = Object.fromEntries([...noVerdict].map(kind => [kind, 0]));
 	const toolLateness = new Samples();
 	let skipped = 0;
 	let falseDown = 0;
+	let falseTimeouts = 0;
+	let checksWithSentAt = 0;
 	const run: BenchCheck[] = [];
 	for (const check of input.checks) {
-		if (check.errorKind === 'skipped') {
+		const site = siteById.get(check.fleetId);
+		if (check.httpStatusCode === 598 && timeoutIsFalse(site, timeoutMs)) {
+			falseTimeouts++;
+			increment(falseTimeoutsByKind, site!.kind);
+		}
+
+		if (check.errorKind !== null && noVerdict.has(check.errorKind)) {
 			skipped++;
+			increment(skippedByReason, check.errorKind);
 			continue;
 		}
 
 		run.push(check);
-		toolLateness.push(check.requestedAt - check.scheduledAt);
+		toolLateness.push(toolSentAt(check) - check.scheduledAt);
+		if (check.sentAt !== undefined) {
+			checksWithSentAt++;
+		}
+
 		if (check.errorKind !== null) {
 			increment(errorKinds, check.errorKind);
 		}
 
-		if (!check.ok && upKinds.has(siteById.get(check.fleetId)?.kind ?? '')) {
+		if (!check.ok && upKinds.has(site?.kind ?? '')) {
 			falseDown++;
 			increment(falseDownByErrorKind, check.errorKind ?? 'status');
 		}
@@ -188,12 +184,6 @@ export function analyseRun(input: AnalyseInput): BenchAnalysis {
 		}
 	}
 
-	run.sort((a, b) => a.fleetId - b.fleetId || a.scheduledAt - b.scheduledAt);
-	firstHops.sort((a, b) => a.siteId - b.siteId || a.epochMs - b.epochMs);
-	const claimed = new Uint8Array(run.length);
-	const all = new Samples();
-	const responsive = new Samples();
-	const hanging = new Samples();
 	const windows: Array<{served: number; lateness: Samples}> = [];
 	const windowOf = (epochMs: number) => {
 		const index = Math.floor((epochMs - firstArrivalMs!) / timelineWindowMs);
@@ -208,50 +198,31 @@ export function analyseRun(input: AnalyseInput): BenchAnalysis {
 		windowOf(arrival.epochMs).served++;
 	}
 
-	let matched = 0;
-	let unmatchedArrivals = 0;
-	let duplicateArrivals = 0;
-	let cursor = 0;
-	for (const arrival of firstHops) {
-		// Move to the first check of this site, then to its last check scheduled at or before arrival.
-		while (cursor < run.length && run[cursor]!.fleetId < arrival.siteId) {
-			cursor++;
-		}
-
-		let best = -1;
-		for (let index = cursor; index < run.length && run[index]!.fleetId === arrival.siteId; index++) {
-			if (run[index]!.scheduledAt - earlyToleranceMs > arrival.epochMs) {
-				break;
-			}
-
-			best = index;
-		}
-
-		if (best === -1) {
-			unmatchedArrivals++;
-			continue;
-		}
-
-		if (claimed[best]) {
-			duplicateArrivals++;
-			continue;
-		}
-
-		claimed[best] = 1;
-		matched++;
-		const lateness = arrival.epochMs - run[best]!.scheduledAt;
+	const join = joinArrivals(run, firstHops);
+	const all = new Samples();
+	const responsive = new Samples();
+	const hanging = new Samples();
+	const toolResponsive = new Samples();
+	const sendToArrival = new Samples();
+	for (const {arrival, check} of join.pairs) {
+		const lateness = arrival.epochMs - check.scheduledAt;
 		windowOf(arrival.epochMs).lateness.push(lateness);
 		all.push(lateness);
-		(siteById.get(arrival.siteId)!.kind === 'hang' ? hanging : responsive).push(lateness);
+		if (siteById.get(arrival.siteId)!.kind === 'hang') {
+			hanging.push(lateness);
+		} else {
+			responsive.push(lateness);
+			toolResponsive.push(toolSentAt(check) - check.scheduledAt);
+		}
+
+		if (check.sentAt !== undefined) {
+			sendToArrival.push(arrival.epochMs - check.sentAt);
+		}
 	}
 
 	const unservedByErrorKind: Record<string, number> = {};
-	let unserved = 0;
-	for (const [index, check] of run.entries()) {
-		if (!claimed[index]) {
-			unserved++;
-			increment(unservedByErrorKind, check.errorKind ?? 'none');
-		}
+	for (const check of join.unserved) {
+		increment(unservedByErrorKind, check.errorKind ?? 'none');
 	}
 
 	const spanSeconds = firstArrivalMs === undefined ? 0 : (lastArrivalMs! - firstArrivalMs) / 1000;
@@ -261,19 +232,25 @@ export function analyseRun(input: AnalyseInput): BenchAnalysis {
 		ndjsonLines: input.checks.length,
 		malformedLines: input.malformedLines ?? 0,
 		skipped,
+		skippedByReason,
 		checksRun: run.length,
+		checksWithSentAt,
 		requestsServed: firstHops.length,
 		secondHops,
 		strayRequests,
-		matched,
-		unmatchedArrivals,
-		duplicateArrivals,
-		unserved,
+		matched: join.pairs.length,
+		unmatchedArrivals: join.unmatched,
+		duplicateArrivals: join.duplicates,
+		unserved: join.unserved.length,
 		unservedByErrorKind,
 		lateness: {all: all.stats(), responsive: responsive.stats(), hanging: hanging.stats()},
 		toolLateness: toolLateness.stats(),
+		toolLatenessResponsive: toolResponsive.stats(),
+		sendToArrival: sendToArrival.stats(),
 		falseDown,
 		falseDownByErrorKind,
+		falseTimeouts,
+		falseTimeoutsByKind,
 		errorKinds,
 		offeredPerSecond: offered,
 		servedPerSecond: spanSeconds > 0 ? firstHops.length / spanSeconds : 0,

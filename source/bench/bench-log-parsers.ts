@@ -15,7 +15,15 @@ export type BenchSite = {
 export type BenchCheck = {
 	readonly fleetId: number;
 	readonly scheduledAt: number;
+	/** `request_timestamp`: when the engine handed the check to the prober (or recorded the skip). */
 	readonly requestedAt: number;
+	/**
+	`sent_at`: when the request's first hop was written to the socket; undefined when the line has
+	none (a build from before it, or a check that never wrote a request).
+	*/
+	readonly sentAt: number | undefined;
+	/** `http_status_code`; undefined when the line has none. */
+	readonly httpStatusCode: number | undefined;
 	readonly errorKind: string | null;
 	readonly ok: boolean;
 };
@@ -64,10 +72,14 @@ export function parseNdjson(text: string): {checks: BenchCheck[]; malformed: num
 				continue;
 			}
 
+			// Null and absent both mean "no request written", as far as the analysis is concerned.
+			const sentAt = typeof record.sent_at === 'string' ? Date.parse(record.sent_at) : Number.NaN;
 			checks.push({
 				fleetId: Number(match[1]),
 				scheduledAt,
 				requestedAt,
+				sentAt: Number.isNaN(sentAt) ? undefined : sentAt,
+				httpStatusCode: typeof record.http_status_code === 'number' ? record.http_status_code : undefined,
 				errorKind: typeof record.error_kind === 'string' ? record.error_kind : null,
 				ok: record.ok === true,
 			});

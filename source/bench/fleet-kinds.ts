@@ -126,3 +126,38 @@ export function siteTrickleStepMs(id: number): number {
 export function siteBodyOffset(id: number, span: number): number {
 	return span <= 0 ? 0 : siteInteger(id, salt.bodyOffset, 0, span - 1);
 }
+
+/**
+How long a site of `kind` takes by design to finish its answer, ms: the longest a healthy client
+on an idle machine waits for it (`Infinity` for `hang`, 0 for `reset`). A check of a site whose
+design fits well inside the deadline has no business timing out.
+*/
+export function siteDesignedMs(id: number, kind: FleetKind): number {
+	switch (kind) {
+		case 'hang': {
+			return Number.POSITIVE_INFINITY;
+		}
+
+		case 'reset': {
+			return 0;
+		}
+
+		case 'slow': {
+			return siteSlowMs(id);
+		}
+
+		case 'trickle': {
+			// Headers at once, then one piece per step; the last piece ends the body.
+			return trickleChunks * siteTrickleStepMs(id);
+		}
+
+		case 'redirect': {
+			// The 302, then the same site's `ok` page, each after the site's think time.
+			return 2 * siteLatencyMs(id);
+		}
+
+		default: {
+			return siteLatencyMs(id);
+		}
+	}
+}

@@ -14,7 +14,7 @@ import {
 const t0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 
 function check(fleetId: number, scheduledAt: number, options: Partial<BenchCheck> = {}): BenchCheck {
-	return {fleetId, scheduledAt, requestedAt: scheduledAt + 1, errorKind: null, ok: true, ...options};
+	return {fleetId, scheduledAt, requestedAt: scheduledAt + 1, sentAt: undefined, httpStatusCode: 200, errorKind: null, ok: true, ...options};
 }
 
 function arrival(siteId: number, epochMs: number, kind: string): BenchArrival {
@@ -39,7 +39,7 @@ test('parsers read the CSV, the NDJSON and the fleet log, counting malformed lin
 	});
 	const {checks, malformed} = parseNdjson(`${line}\nnot json\n{"url":"http://x/"}\n`);
 	t.is(malformed, 2);
-	t.deepEqual(checks, [{fleetId: 1, scheduledAt: t0, requestedAt: t0 + 12, errorKind: null, ok: true}]);
+	t.deepEqual(checks, [{fleetId: 1, scheduledAt: t0, requestedAt: t0 + 12, sentAt: undefined, httpStatusCode: 200, errorKind: null, ok: true}]);
 
 	t.deepEqual(parseFleetLog(`${t0},1,ok\n${t0 + 5},-1,unknown\n`), [
 		{epochMs: t0, siteId: 1, kind: 'ok'},
