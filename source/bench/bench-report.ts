@@ -1,9 +1,12 @@
 import {peakRssBytes} from './bench-process-sampler.js';
+import {formatSharingTable, judgeSharing, sharingGoal} from './bench-report-sharing.js';
 import type {BenchRunResult} from './bench-run-one.js';
+import {goalCell, maybe, mib, ms, table} from './bench-table.js';
 
 /**
-Turns run results into the goal verdicts, the console tables and the JSON document. The goal
-(issue 4): p99 lateness <= 1 s, no result lost, peak RSS <= 1 GiB, on both databases.
+Turns run results into the goal verdicts, the console tables and the JSON document. The goal of
+issue 4: p99 lateness <= 1 s, no result lost, peak RSS <= 1 GiB, on both databases. Issue 10's
+(hosts shared by many sites) is judged in bench-report-sharing.ts.
 */
 
 /** The goal's limits. */
@@ -43,18 +46,7 @@ export function cpuMsPerCheck(result: BenchRunResult): number | undefined {
 	return checks > 0 ? (result.cli.cpuSeconds * 1000) / checks : undefined;
 }
 
-function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-	const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => row[column]?.length ?? 0)));
-	const line = (cells: readonly string[]) => cells.map((cell, column) =>
-		(column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
-	return [line(header), widths.map(width => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
-}
-
-const ms = (value: number) => String(Math.round(value));
-const mib = (bytes: number) => String(Math.round(bytes / (1024 * 1024)));
-const maybe = (value: number | undefined, format: (value: number) => string = String) => (value === undefined ? '-' : format(value));
-
-/** The two console tables: what the fleet saw, and what the CLI cost. */
+/** The console tables: what the fleet saw, what the CLI cost, and issue 10's figures. */
 export function formatTables(results: readonly BenchRunResult[]): string {
 	const lateness = table(
 		['run', 'offered/s', 'peak/s', 'late p50', 'p90', 'p99', 'max', 'hang p99', 'tool p99', 'skipped', 'expected', 'ndjson', 'served', 'stored', 'lost', 'false down', 'unserved'],
@@ -83,15 +75,9 @@ export function formatTables(results: readonly BenchRunResult[]): string {
 		}),
 	);
 	const cost = table(
-		['run', 'cpu ms/check', 'cpu s', 'sys s', 'peak rss MiB', 'loop p99 max', 'final limit', 'startup s', 'wall s', 'exit', 'nofile', 'fleet cpu s', 'goal'],
+		['run', 'cpu ms/check', 'cpu s', 'sys s', 'peak rss MiB', 'loop p99 max', 'final limit', 'startup s', 'wall s', 'exit', 'nofile', 'fleet cpu s', 'issue 4'],
 		results.map(result => {
 			const verdict = judge(result);
-			const misses = [
-				verdict.latenessOk ? '' : 'p99',
-				verdict.noneLost ? '' : 'lost',
-				verdict.rssOk ? '' : 'rss',
-				verdict.finished ? '' : 'exit',
-			].filter(Boolean);
 			return [
 				result.label,
 				maybe(cpuMsPerCheck(result), value => value.toFixed(2)),
@@ -105,11 +91,11 @@ export function formatTables(results: readonly BenchRunResult[]): string {
 				result.cli.timedOut ? 'deadline' : String(result.cli.exitCode),
 				result.cli.openFileLimit?.split(' ')[0] ?? '-',
 				result.fleet.usage.cpuSeconds.toFixed(1),
-				verdict.met ? 'MET' : `missed (${misses.join(', ')})`,
+				goalCell([[verdict.latenessOk, 'p99'], [verdict.noneLost, 'lost'], [verdict.rssOk, 'rss'], [verdict.finished, 'exit']]),
 			];
 		}),
 	);
-	return `${lateness}\n\n${cost}`;
+	return `${lateness}\n\n${cost}\n\n${formatSharingTable(results)}`;
 }
 
 /** For every combination but size, the largest fleet that kept p99 <= 1 s (and the one that failed). */
@@ -136,6 +122,12 @@ export function benchJson(results: readonly BenchRunResult[], meta: Record<strin
 	return JSON.stringify({
 		...meta,
 		goal: benchGoal,
-		runs: results.map(result => ({...result, verdict: judge(result), cpuMsPerCheck: cpuMsPerCheck(result)})),
+		sharingGoal,
+		runs: results.map(result => ({
+			...result,
+			verdict: judge(result),
+			sharingVerdict: judgeSharing(result),
+			cpuMsPerCheck: cpuMsPerCheck(result),
+		})),
 	}, null, '\t');
 }
