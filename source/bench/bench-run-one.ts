@@ -4,28 +4,12 @@ import {mkdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {analyseRun, parseFleetLog, parseNdjson, parseSitesCsv, type BenchAnalysis} from './bench-analysis.js';
 import {summariseProfiles, type ProfileSummary} from './bench-cpu-profile.js';
-import {createBenchDatabase, type BenchDatabaseKind} from './bench-database.js';
+import {createBenchDatabase} from './bench-database.js';
 import {sampleProcessTree, type ProcessTreeUsage} from './bench-process-sampler.js';
 import {eachLine, exitedWithin, parseTimes, signalProcess, spawnWrapped, stopIfRunning} from './bench-spawn.js';
+import {cliRunArgs, fleetArgs, originsUsed, runLabel, type BenchRunConfig} from './bench-run-config.js';
 import {parseSummaryLine, type SummaryFields} from './bench-summary-line.js';
 import {fleetTlsPaths} from './fleet-tls.js';
-
-/** One cell of the benchmark matrix. */
-export type BenchRunConfig = {
-	readonly sites: number;
-	readonly db: BenchDatabaseKind;
-	readonly scheme: 'http' | 'https';
-	/** Share of hanging sites, %; undefined keeps the bench mix's own 1%. */
-	readonly hangPercent: number | undefined;
-	readonly connectionClose: boolean;
-	readonly intervalSeconds: readonly [number, number];
-	readonly checks: number;
-	readonly workers: number | undefined;
-	readonly cpuProf: boolean;
-	/** Fleet shape: loopback addresses × ports per address = origins per scheme. */
-	readonly addresses: number;
-	readonly ports: number;
-};
 
 /** Where and how to run it. */
 export type BenchRunContext = {
@@ -40,10 +24,15 @@ export type BenchRunContext = {
 	readonly log: (line: string) => void;
 };
 
+export type {BenchRunConfig} from './bench-run-config.js';
+export {runLabel} from './bench-run-config.js';
+
 /** What one run measured. */
 export type BenchRunResult = {
 	readonly label: string;
 	readonly config: BenchRunConfig;
+	/** Origins the site list used (ceil(sites / sitesPerOrigin), or every origin the fleet serves). */
+	readonly origins: number;
 	readonly startedAt: string;
 	readonly analysis: BenchAnalysis;
 	/** Rows in `healthcheck` after the run; undefined when the count failed. */
@@ -71,26 +60,6 @@ export type BenchRunResult = {
 	readonly profiles: readonly ProfileSummary[];
 };
 
-/** `10000 http pglite hang1% keep-alive`-style name of a matrix cell. */
-export function runLabel(config: BenchRunConfig): string {
-	const hang = config.hangPercent === undefined ? 'hang1%' : `hang${config.hangPercent}%`;
-	return `${config.sites} ${config.scheme} ${config.db} ${hang} ${config.connectionClose ? 'close' : 'keep-alive'}${config.workers === undefined ? '' : ` w${config.workers}`}`;
-}
-
-function fleetArgs(config: BenchRunConfig, csv: string, fleetLog: string): string[] {
-	return [
-		'--sites', String(config.sites),
-		'--csv', csv,
-		'--log', fleetLog,
-		'--addresses', String(config.addresses),
-		'--ports', String(config.ports),
-		'--interval', `${config.intervalSeconds[0]}-${config.intervalSeconds[1]}`,
-		...(config.scheme === 'https' ? ['--https'] : []),
-		...(config.connectionClose ? ['--connection-close'] : []),
-		...(config.hangPercent === undefined ? [] : ['--hang-percent', String(config.hangPercent)]),
-	];
-}
-
 async function startFleetProcess(context: BenchRunContext, argv: string[]) {
 	const fleet = spawnWrapped({argv, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], reportTimes: false});
 	let openFileLimit: string | undefined;
@@ -105,6 +74,9 @@ async function startFleetProcess(context: BenchRunContext, argv: string[]) {
 		void eachLine(fleet.child.stdout!, line => {
 			if (line === 'fleet ready') {
 				resolve(true);
+			} else if (line.startsWith('origins: ')) {
+				// How many origins the fleet serves and the site list uses: the run's sharing, confirmed.
+				context.log(`fleet: ${line}`);
 			}
 		}).then(() => resolve(false));
 	});
@@ -151,9 +123,8 @@ export async function runBenchOnce(config: BenchRunConfig, context: BenchRunCont
 		const argv = [
 			process.execPath, ...nodeFlags, launcher,
 			'--sites-csv', csv, '--no-tui', '--format', 'ndjson',
-			'--number-healthchecks', String(config.checks),
+			...cliRunArgs(config),
 			...database.args,
-			...(config.workers === undefined ? [] : ['--workers', String(config.workers)]),
 		];
 		if (config.cpuProf) {
 			await mkdir(context.profileDir, {recursive: true});
@@ -244,11 +215,13 @@ export async function runBenchOnce(config: BenchRunConfig, context: BenchRunCont
 			arrivals: parseFleetLog(fleetText),
 			checksPerSite: config.checks,
 			malformedLines: parsed.malformed,
+			...(config.timeoutSeconds === undefined ? {} : {timeoutMs: config.timeoutSeconds * 1000}),
 		});
 		const profiles = config.cpuProf ? await summariseProfiles(context.profileDir, context.packageRoot) : [];
 		return {
 			label,
 			config,
+			origins: originsUsed(config),
 			startedAt,
 			analysis,
 			stored,

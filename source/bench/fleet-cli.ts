@@ -3,7 +3,7 @@ Runs the loopback fleet until SIGINT or SIGTERM, after writing its site list as 
 
 	npx tsx source/bench/fleet-cli.ts --sites 1000 --csv /tmp/fleet.csv [--https] [--connection-close]
 		[--log /tmp/log.csv] [--mix bench|demo] [--addresses 8] [--ports 4] [--interval 5-300]
-		[--hang-percent 10]
+		[--hang-percent 10] [--origins 20]
 
 Prints `fleet ready` once the CSV is written, so a script can wait for that line.
 */
@@ -15,7 +15,7 @@ import {startFleet} from './fleet.js';
 
 const usage = `usage: fleet-cli [--sites N] [--csv FILE] [--https] [--connection-close] [--log FILE]
                  [--mix bench|demo] [--addresses N] [--ports N] [--interval MIN-MAX]
-                 [--hang-percent P]`;
+                 [--hang-percent P] [--origins N]`;
 
 function wholeNumber(value: string, flag: string): number {
 	const number = Number(value);
@@ -53,6 +53,8 @@ async function main(): Promise<void> {
 			interval: {type: 'string'},
 			// The mix's own hang share replaced by this percentage (the benchmark's 10%-hang runs).
 			'hang-percent': {type: 'string'},
+			// Sites share this many origins (one per address first) instead of every origin served.
+			origins: {type: 'string'},
 			help: {type: 'boolean', short: 'h', default: false},
 		},
 		strict: true,
@@ -81,19 +83,28 @@ async function main(): Promise<void> {
 		logFile: values.log,
 	});
 	const scheme = values.https ? 'https' : 'http';
-	const sites = fleet.sites({
-		count,
-		mix: hangPercent === undefined ? mix : mixWithHangPercent(fleetMixes[mix], Number(hangPercent)),
-		scheme,
-		...(values.interval === undefined ? {} : {intervalSeconds: intervalRange(values.interval)}),
-	});
+	let sites;
+	try {
+		sites = fleet.sites({
+			count,
+			mix: hangPercent === undefined ? mix : mixWithHangPercent(fleetMixes[mix], Number(hangPercent)),
+			scheme,
+			...(values.interval === undefined ? {} : {intervalSeconds: intervalRange(values.interval)}),
+			...(values.origins === undefined ? {} : {origins: wholeNumber(values.origins, 'origins')}),
+		});
+	} catch (error) {
+		// Listening servers would keep the process alive after the error is printed.
+		await fleet.close();
+		throw error;
+	}
 	if (values.csv !== undefined) {
 		await fleet.writeCsv(values.csv, sites);
 		console.log(`sites: ${sites.length} written to ${values.csv}`);
 	}
 
 	const servers = fleet.origins.filter(origin => origin.scheme === scheme);
-	console.log(`origins: ${servers.length} ${scheme} servers, e.g. ${servers[0]?.origin ?? 'none'}`);
+	const used = new Set(sites.map(site => new URL(site.url).origin)).size;
+	console.log(`origins: ${servers.length} ${scheme} servers, e.g. ${servers[0]?.origin ?? 'none'}; the sites use ${used}`);
 	if (fleet.caPath !== undefined) {
 		console.log(`ca: ${fleet.caPath}`);
 		console.log(`trust it with: NODE_EXTRA_CA_CERTS=${fleet.caPath}`);

@@ -71,7 +71,51 @@ export type FleetSitesOptions = {
 	readonly firstId?: number;
 	/** Seed of the kind shuffle; same options and seed, same list. Default: 1. */
 	readonly seed?: number;
+	/**
+	How many of the fleet's origins the list uses, picked one address after another (see
+	`spreadOrigins`) so that sites sharing an origin do not also share an address with other origins.
+	Default: every origin, in the fleet's order.
+	*/
+	readonly origins?: number;
 };
+
+/**
+The first `count` of `origins` taken one per address in turn (127.0.1.1, 127.0.1.2, ..., then the
+second port of each), so that up to one origin per address, origins and hosts are the same thing
+whichever of the two a checker's per-host limit counts. Throws when the fleet has fewer.
+*/
+export function spreadOrigins(origins: readonly string[], count: number): string[] {
+	if (!Number.isSafeInteger(count) || count < 1) {
+		throw new RangeError(`origin count must be a whole number >= 1, got ${count}`);
+	}
+
+	if (count > origins.length) {
+		throw new RangeError(`the site list needs ${count} origins but the fleet serves ${origins.length} of this scheme; start it with more addresses or ports`);
+	}
+
+	const byHost = new Map<string, string[]>();
+	for (const origin of origins) {
+		const host = new URL(origin).hostname;
+		const ports = byHost.get(host);
+		if (ports) {
+			ports.push(origin);
+		} else {
+			byHost.set(host, [origin]);
+		}
+	}
+
+	const hosts = [...byHost.values()];
+	const picked: string[] = [];
+	for (let round = 0; picked.length < count; round++) {
+		for (const ports of hosts) {
+			if (round < ports.length && picked.length < count) {
+				picked.push(ports[round]!);
+			}
+		}
+	}
+
+	return picked;
+}
 
 /**
 Exact kind counts for `count` sites (largest remainder), so a 1% weight over 100,000 sites is
@@ -125,8 +169,8 @@ function resolveMix(mix: FleetSitesOptions['mix']): FleetMix {
 }
 
 /**
-Generates a site list over `origins` (e.g. `http://127.0.1.1:40123`). Sites go round-robin over
-the origins, kinds are shuffled over the list with a seeded generator, and each interval is a
+Generates a site list over `origins` (e.g. `http://127.0.1.1:40123`; `options.origins` of them when
+set). Sites go round-robin over the origins used, kinds are shuffled over the list with a seeded generator, and each interval is a
 hash of the site id, so equal options give an equal list.
 */
 export function generateSites(origins: readonly string[], options: FleetSitesOptions): FleetSite[] {
@@ -138,6 +182,8 @@ export function generateSites(origins: readonly string[], options: FleetSitesOpt
 	if (origins.length === 0) {
 		throw new RangeError(`the fleet serves no ${options.scheme ?? 'http'} origins`);
 	}
+
+	const used = options.origins === undefined ? origins : spreadOrigins(origins, options.origins);
 
 	const [minInterval, maxInterval] =
 		options.intervalSeconds ?? (options.mix === 'demo' ? [5, 30] : defaultIntervalSeconds);
@@ -162,7 +208,7 @@ export function generateSites(origins: readonly string[], options: FleetSitesOpt
 		const fleetId = firstId + index;
 		const site: FleetSite = {
 			fleetId,
-			url: `${origins[index % origins.length]!}/s/${fleetId}/${kind}`,
+			url: `${used[index % used.length]!}/s/${fleetId}/${kind}`,
 			intervalSeconds: siteInteger(fleetId, intervalSalt, Math.ceil(minInterval), Math.floor(maxInterval)),
 			kind,
 		};
