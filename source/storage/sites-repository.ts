@@ -16,6 +16,8 @@ export type StoredCheck = {
 	readonly siteId: number;
 	readonly scheduledAt: number;
 	readonly requestedAt: number;
+	/** When the request was written to the socket; undefined when none was (or the row predates sent_at). */
+	readonly sentAt: number | undefined;
 	readonly responseTimeMs: number;
 	readonly httpStatusCode: number;
 	readonly regexMatchStatus: RegexMatchStatus;
@@ -133,6 +135,7 @@ const checkRow = z.object({
 	website_fk: z.number(),
 	scheduled_at: z.number(),
 	request_timestamp: z.number(),
+	sent_at: z.number().nullable(),
 	response_time: z.number(),
 	http_status_code: z.number(),
 	regex_match_status: z.union([z.literal(0), z.literal(1), z.literal(2)]),
@@ -144,7 +147,7 @@ const checkRow = z.object({
 /** The last `limit` checks of one site, newest first. */
 export async function recentChecks(pool: DatabasePool, siteId: number, limit: number): Promise<StoredCheck[]> {
 	const rows = await pool.any(sql.type(checkRow)`
-		SELECT check_id, website_fk, scheduled_at, request_timestamp, response_time, http_status_code,
+		SELECT check_id, website_fk, scheduled_at, request_timestamp, sent_at, response_time, http_status_code,
 			regex_match_status, error_kind, error_message, final_url
 		FROM healthcheck
 		WHERE website_fk = ${siteId}
@@ -156,6 +159,7 @@ export async function recentChecks(pool: DatabasePool, siteId: number, limit: nu
 		siteId: row.website_fk,
 		scheduledAt: row.scheduled_at,
 		requestedAt: row.request_timestamp,
+		sentAt: row.sent_at ?? undefined,
 		// Stored in seconds, like the predecessor; the engine speaks ms.
 		responseTimeMs: row.response_time * 1000,
 		httpStatusCode: row.http_status_code,

@@ -24,12 +24,15 @@ function clockTime(epochMs: number): string {
 /**
 One stored check as a line: time, code and error kind, latency, how late it started against its
 slot, regex result, then the error message and redirect target (both remote text, sanitised).
+Lateness runs to when the request was sent; without a send time (nothing sent, or a row from
+before sent_at), to when the check was handed to the prober.
 */
 export function recentCheckLine(check: RecentCheck, width: number, glyphs: Glyphs, charset: Charset): string {
 	// The kind comes from the database, which other tools can write: remote text like the rest.
 	const kind = check.errorKind ? shortErrorKind(displayText(check.errorKind, charset)) : '';
 	const code = kind ? `${check.httpStatusCode} ${kind}` : String(check.httpStatusCode);
-	const late = Math.max(0, check.requestedAt - check.scheduledAt);
+	// Waiting for a connection slot happens after the hand-over: only the send time shows all of it.
+	const late = Math.max(0, (check.sentAt ?? check.requestedAt) - check.scheduledAt);
 	let regex = glyphs.none;
 	if (check.regexMatchStatus === 1) {
 		regex = glyphs.regexOk;

@@ -5,8 +5,13 @@ import type {WriterStatus} from '../headless/format-summary.js';
 export type RecentCheck = {
 	/** `healthcheck.check_id`. */
 	readonly checkId: number;
-	/** Epoch ms when the request started. */
+	/** Epoch ms when the engine handed the check to the prober (or recorded the skip). */
 	readonly requestedAt: number;
+	/**
+	Epoch ms when the request was written to the socket, what lateness is measured from; null or
+	absent when no request left (a connect failure, a skipped slot) or the row predates it.
+	*/
+	readonly sentAt?: number | null;
 	/** Epoch ms of the grid slot the check belongs to. */
 	readonly scheduledAt: number;
 	readonly responseTimeMs: number;

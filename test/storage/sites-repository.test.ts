@@ -102,7 +102,9 @@ forEachDatabase('recentChecks returns the last N checks of one site, newest firs
 	const writer = createBatchedResultWriter({pool: database.pool});
 	const start = Date.UTC(2026, 0, 1);
 	for (let index = 0; index < 5; index++) {
-		writer.push(checkResult({siteId: a!.id, scheduledAt: start + (index * 10_000), responseTimeMs: 100 + index}));
+		const scheduledAt = start + (index * 10_000);
+		// Odd checks sent no request (e.g. a refused connection).
+		writer.push(checkResult({siteId: a!.id, scheduledAt, responseTimeMs: 100 + index, sentAt: index % 2 === 0 ? scheduledAt + 9 : undefined}));
 		writer.push(checkResult({siteId: b!.id, scheduledAt: start + (index * 10_000)}));
 	}
 
@@ -130,6 +132,7 @@ forEachDatabase('recentChecks returns the last N checks of one site, newest firs
 		regexMatchStatus: 2,
 	});
 	t.like(recent[1], {responseTimeMs: 104, requestedAt: start + 40_000 + 5, errorKind: undefined, errorMessage: undefined});
+	t.deepEqual(recent.map(check => check.sentAt), [undefined, start + 40_000 + 9, undefined]);
 	t.true(recent[0]!.checkId > recent[1]!.checkId);
 	t.deepEqual(await recentChecks(database.pool, 999_999, 3), []);
 });
