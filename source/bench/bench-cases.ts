@@ -46,15 +46,15 @@ times, so a host's hangs overlap its other sites' checks many times), 2 × 300 s
 */
 export const benchCases = {
 	'shared-20k': {
-		summary: '20,000 sites on 20 origins (1,000 each), intervals 5-60 s, 1% hanging, --timeout 5, HTTP (~3 min)',
+		summary: '20,000 sites on 20 origins (1,000 each), intervals 5-60 s, 1% hanging, --timeout 5, HTTP (~2.5 min)',
 		flags: {...shared20k, scheme: 'http'},
 	},
 	'shared-20k-https': {
-		summary: 'shared-20k over HTTPS (~3 min)',
+		summary: 'shared-20k over HTTPS (~2.5 min)',
 		flags: {...shared20k, scheme: 'https'},
 	},
 	'one-host': {
-		summary: '100 sites on one origin, intervals 5-10 s, 10% hanging, CLI\'s default timeout, 20 checks each (~4 min)',
+		summary: '100 sites on one origin, intervals 5-10 s, 10% hanging, CLI\'s default timeout, 20 checks each (~3.5 min)',
 		flags: {sizes: '100', 'sites-per-origin': '100', interval: '5-10', hang: '10', checks: '20', scheme: 'http'},
 	},
 	'distinct-100k': {
