@@ -1,7 +1,7 @@
 import type {EventEmitter} from 'node:events';
 import type {Writable} from 'node:stream';
 import type {DatabasePool} from 'slonik';
-import type {EngineEvents, MonitorHandle} from './engine/check-engine.js';
+import type {EngineEvents, MonitorHandle} from './engine/engine-types.js';
 import {startHeadlessPrinter} from './headless/headless-printer.js';
 import type {WriterStatus} from './headless/format-summary.js';
 import {recentChecks, setPaused} from './storage/index.js';

@@ -1,5 +1,5 @@
 import {monitorEventLoopDelay, performance, type EventLoopUtilization} from 'node:perf_hooks';
-import type {ProcessSignals} from './engine/check-engine.js';
+import type {ProcessSignals} from './engine/engine-types.js';
 
 /**
 Measures what the engine cannot see from inside (it has no `process`): event-loop delay p99 and how

@@ -18,6 +18,8 @@ export type MonitorOptions = {
 	readonly numberHealthchecks: number;
 	readonly timeoutSeconds: number;
 	readonly maxConcurrency?: number | undefined;
+	/** `--max-per-host`: connections to one origin at once (default `defaultMaxPerHost`). */
+	readonly maxPerHost?: number | undefined;
 	/** Shard workers for the engine; 0 runs it on the main thread. */
 	readonly workers: number;
 	readonly format: 'text' | 'ndjson';
@@ -93,6 +95,7 @@ async function monitor(
 		checksPerSite: options.numberHealthchecks,
 		timeoutMs,
 		maxConcurrency: options.maxConcurrency,
+		maxPerHost: options.maxPerHost,
 		prober: {totalTimeoutMs: timeoutMs},
 		measure: processSignals.measure,
 		warn(line) {

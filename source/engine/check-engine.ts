@@ -1,18 +1,17 @@
-import {EventEmitter} from 'node:events';
+import {EventEmitter, setMaxListeners} from 'node:events';
 import {createConcurrencyController, type ConcurrencyController} from './concurrency-controller.js';
-import {PerSecondCounter, RecentSample} from './rolling-stats.js';
-import {applyResult, initialView, isSuccess, isTimeout, type SiteView} from './site-state.js';
+import {EngineStats} from './engine-stats.js';
+import type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals} from './engine-types.js';
+import {HostLanes, type WaitingCheck} from './host-lanes.js';
+import {applyResult, isSuccess, isTimeout, type SiteView} from './site-state.js';
+import {SiteTable, type SiteRuntime} from './site-table.js';
+import {SlotScheduler} from './slot-scheduler.js';
 import {firstSlot, nextSlotAfter} from './spread.js';
-import {TimerHeap} from './timer-heap.js';
 import {
-	failureStatus, regexMatchStatus, systemClock, type CheckResult, type Clock, type Probe, type ProbeOutcome, type SiteSpec,
+	defaultMaxPerHost, failureStatus, regexMatchStatus, systemClock, type CheckResult, type Clock, type ErrorKind, type Probe, type ProbeOutcome, type SiteSpec,
 } from './types.js';
 
-/** Process measurements the engine cannot take itself (it has no `process`); the CLI injects them. */
-export type ProcessSignals = {
-	readonly eventLoopDelayP99Ms: number;
-	readonly cpuUtilisation: number;
-};
+export type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals, StartedCheck} from './engine-types.js';
 
 export type EngineOptions = {
 	readonly probe: Probe;
@@ -27,91 +26,38 @@ export type EngineOptions = {
 	/** Controller period, ms. */
 	readonly tickMs?: number;
 	/**
-	Share of the limit that sites with repeated timeouts may hold. Dead sites keep a slot for the
-	whole timeout; without a bound, a fleet with many of them starves the live ones.
+	Share of the limit (the engine's, and each host's) that sites whose last check timed out may
+	hold. Dead sites keep a slot for the whole timeout; without a bound, a fleet or a host with many
+	of them starves the live ones.
 	*/
 	readonly suspectShare?: number;
-	/** Consecutive timeouts after which a site runs in the bounded suspect lane. */
+	/** Consecutive timeouts after which a site runs in the bounded suspect share. */
 	readonly suspectAfterTimeouts?: number;
+	/** Connections to one origin at once (the prober must allow at least as many). Default `defaultMaxPerHost`. */
+	readonly maxPerHost?: number;
 };
 
-/** Fleet-wide numbers, recomputed for each snapshot. */
-export type EngineTotals = {
-	readonly sites: number;
-	readonly up: number;
-	readonly down: number;
-	readonly paused: number;
-	readonly pending: number;
-	readonly inFlight: number;
-	readonly waiting: number;
-	readonly suspectInFlight: number;
-	readonly limit: number;
-	readonly limitReason: string;
-	readonly started: number;
-	readonly completed: number;
-	readonly skipped: number;
-	readonly checksPerSecond1s: number;
-	readonly checksPerSecond1m: number;
-	/** Fraction of checks finished in the last minute that timed out. */
-	readonly timeoutRate1m: number;
-	/** Fraction of checks finished in the last minute that failed for any reason. */
-	readonly errorRate1m: number;
-	readonly latenessP50Ms: number;
-	readonly latenessP99Ms: number;
-	readonly eventLoopDelayP99Ms: number;
-	readonly cpuUtilisation: number;
-	readonly startedAt: number;
-	readonly now: number;
+/** Where a restarted engine picks up (a shard worker that replaced one that died). */
+export type ResumePoint = {
+	/** Epoch ms: each site's first slot is its next grid slot at or after this, never one in the past. */
+	readonly at: number;
+	/** Slots each site already had (stored rows), so `checksPerSite` still holds over both lives. */
+	readonly slotsUsed?: ReadonlyMap<number, number>;
+};
+
+const waitedMessage: Record<'host_busy' | 'client_busy', string> = {
+	host_busy: 'not started before the next slot: every connection its host may have (--max-per-host) was busy',
+	client_busy: 'not started before the next slot: every check slot of webmon-tui was busy',
 };
 
 /**
-What a front end needs from a running monitor: read the snapshot, hear about changes, send commands.
-The in-process `CheckEngine` implements it; so does the aggregate over worker shards.
-*/
-export type MonitorHandle = {
-	/** The current immutable snapshot. Same object until something changes. */
-	snapshot(): EngineSnapshot;
-	/** Calls `listener` after changes (possibly very often; consumers coalesce). Returns the unsubscribe. */
-	onChange(listener: () => void): () => void;
-	pause(ids: Iterable<number>): void;
-	resume(ids: Iterable<number>): void;
-	/** Checks a site now, outside its grid; false when it is already running or unknown. */
-	checkNow(id: number): boolean;
-};
+The check engine: the slot scheduler says when each site is due, host lanes hold due checks until
+their host and the controller's limit allow them to start, and a site table keeps every site's view
+for the snapshot. Plain TypeScript: time comes from `clock`, I/O from `probe`.
 
-/** Immutable picture of the engine; a new object whenever something changed. */
-export type EngineSnapshot = {
-	readonly totals: EngineTotals;
-	/** One view per known site (in the order added, until a removal swaps the last site into the gap). */
-	readonly sites: readonly SiteView[];
-};
-
-export type EngineEvents = {
-	/** A check finished (or a slot was skipped). Every scheduled slot that ran or was skipped emits exactly one. */
-	result: [CheckResult];
-	/** Every site has had `checksPerSite` slots and nothing is in flight. */
-	done: [];
-	/** Something in the snapshot changed; consumers coalesce. */
-	change: [];
-};
-
-type Runtime = {
-	spec: SiteSpec;
-	view: SiteView;
-	index: number;
-	slotsUsed: number;
-	queued: boolean;
-	running: boolean;
-	finished: boolean;
-	counted: boolean;
-};
-
-type QueueEntry = {readonly id: number; readonly scheduledAt: number; readonly manual?: boolean};
-
-/**
-The check engine: one timer heap for every site, one armed timer for the earliest due slot, a runner
-that starts due checks while in-flight < the controller's limit, and per-site state for the snapshot.
-Plain TypeScript: time comes from `clock`, I/O from `probe`.
+Every grid slot ends as exactly one `result`: the check's outcome, or a no-verdict row when the site
+was not asked (`skipped`: its previous check still ran; `client_busy` / `host_busy`: the check was
+still waiting for a slot on our side when the next slot came, and the newer slot replaces it).
 */
 export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHandle {
 	readonly #probe: Probe;
@@ -123,42 +69,24 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	readonly #tickMs: number;
 	readonly #suspectShare: number;
 	readonly #suspectAfter: number;
-	readonly #heap = new TimerHeap();
-	readonly #sites = new Map<number, Runtime>();
-	#views: SiteView[] = [];
-	readonly #normal: QueueEntry[] = [];
-	readonly #suspect: QueueEntry[] = [];
+	readonly #scheduler: SlotScheduler;
+	readonly #lanes: HostLanes;
+	readonly #table = new SiteTable();
+	readonly #stats = new EngineStats();
 	readonly #abort = new AbortController();
 	#anchor = 0;
-	#timer: unknown;
-	#armedAt: number | undefined;
 	#tickTimer: unknown;
 	#running = false;
 	#stopped = false;
 	#inFlight = 0;
 	#suspectInFlight = 0;
-	#peakInFlight = 0;
 	#unfinished = 0;
-	#started = 0;
-	#completed = 0;
-	#skipped = 0;
 	#doneEmitted = false;
 	#idleWaiters: Array<() => void> = [];
-	readonly #completions = new PerSecondCounter();
-	readonly #timeouts = new PerSecondCounter();
-	readonly #failures = new PerSecondCounter();
-	readonly #lateness = new RecentSample(4096);
-	#windowLateness = new RecentSample(4096);
-	#windowCompleted = 0;
-	#windowFreshTimeouts = 0;
 	#lastSignals: ProcessSignals = {eventLoopDelayP99Ms: 0, cpuUtilisation: 0};
 	#snapshot: EngineSnapshot | undefined;
-	#startedAt = 0;
-	#changedIds = new Set<number>();
-	// Kept up to date on every view change, so totals cost O(1) instead of a pass over 100,000 views.
-	readonly #statusCounts: Record<SiteView['status'], number> = {up: 0, down: 0, paused: 0, pending: 0};
 	#totals: EngineTotals | undefined;
-	#removedIds: number[] = [];
+	#startedAt = 0;
 
 	constructor(options: EngineOptions) {
 		super();
@@ -171,6 +99,15 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#tickMs = options.tickMs ?? 1000;
 		this.#suspectShare = options.suspectShare ?? 0.25;
 		this.#suspectAfter = options.suspectAfterTimeouts ?? 1;
+		this.#lanes = new HostLanes({maxPerHost: options.maxPerHost ?? defaultMaxPerHost, suspectShare: this.#suspectShare});
+		this.#scheduler = new SlotScheduler(this.#clock, (id, slot) => {
+			this.#slotDue(this.#table.get(id)!, slot);
+		}, () => {
+			this.#pump();
+			this.#changed();
+		});
+		// Every probe in flight listens to this one signal: thousands of listeners are expected here.
+		setMaxListeners(0, this.#abort.signal);
 	}
 
 	/** Current concurrency limit. */
@@ -190,17 +127,11 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	/** Adds sites (before or after `start`). A site id already known is replaced. */
 	addSites(specs: Iterable<SiteSpec>): void {
 		for (const spec of specs) {
-			if (this.#sites.has(spec.id)) {
+			if (this.#table.get(spec.id)) {
 				this.removeSite(spec.id);
 			}
 
-			const runtime: Runtime = {
-				spec, view: initialView(spec), index: this.#views.length, slotsUsed: 0, queued: false, running: false, finished: false, counted: false,
-			};
-			this.#sites.set(spec.id, runtime);
-			this.#views.push(runtime.view);
-			this.#statusCounts[runtime.view.status]++;
-			this.#changedIds.add(spec.id);
+			const runtime = this.#table.add(spec, this.#lanes.join(originOf(spec.url)));
 			if (!spec.paused) {
 				this.#count(runtime, true);
 				if (this.#running) {
@@ -214,38 +145,31 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 
 	/** Forgets a site. A check already running still reports its result. */
 	removeSite(id: number): boolean {
-		const runtime = this.#sites.get(id);
+		const runtime = this.#table.get(id);
 		if (!runtime) {
 			return false;
 		}
 
-		this.#heap.delete(id);
+		this.#scheduler.delete(id);
+		this.#dropWaiting(runtime);
 		this.#count(runtime, false);
-		this.#sites.delete(id);
-		this.#changedIds.delete(id);
-		this.#removedIds.push(id);
-		// Swap-remove keeps this O(1); the order of `sites` in the snapshot is not a contract (front ends sort).
-		this.#statusCounts[runtime.view.status]--;
-		const last = this.#views.pop()!;
-		if (last.id !== id) {
-			this.#views[runtime.index] = last;
-			this.#sites.get(last.id)!.index = runtime.index;
-		}
-
+		this.#table.remove(runtime);
+		this.#lanes.leave(runtime.lane);
 		this.#changed();
 		this.#maybeDone();
 		return true;
 	}
 
-	/** Pauses sites: their future slots are not scheduled until `resume`. */
+	/** Pauses sites: their future slots are not scheduled until `resume`, and a check waiting to start is dropped. */
 	pause(ids: Iterable<number>): void {
 		for (const id of ids) {
-			const runtime = this.#sites.get(id);
+			const runtime = this.#table.get(id);
 			if (!runtime || runtime.view.status === 'paused') {
 				continue;
 			}
 
-			this.#heap.delete(id);
+			this.#scheduler.delete(id);
+			this.#dropWaiting(runtime);
 			this.#count(runtime, false);
 			this.#setView(runtime, {...runtime.view, status: 'paused', nextDueAt: undefined});
 		}
@@ -257,7 +181,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	/** Resumes paused sites on their original grid (the next slot after now). */
 	resume(ids: Iterable<number>): void {
 		for (const id of ids) {
-			const runtime = this.#sites.get(id);
+			const runtime = this.#table.get(id);
 			if (!runtime || runtime.view.status !== 'paused') {
 				continue;
 			}
@@ -276,43 +200,29 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#pump();
 	}
 
-	/** Runs a check of `id` now, outside its grid (the TUI's `r`). False when it is already running. */
+	/** Runs a check of `id` now, outside its grid (the TUI's `r`). False when it is already running or waiting. */
 	checkNow(id: number): boolean {
-		const runtime = this.#sites.get(id);
-		if (!runtime || runtime.running || runtime.queued || this.#stopped) {
+		const runtime = this.#table.get(id);
+		if (!runtime || runtime.running || runtime.waiting || this.#stopped) {
 			return false;
 		}
 
-		runtime.queued = true;
-		this.#normal.unshift({id, scheduledAt: this.#clock.now(), manual: true});
+		runtime.waiting = this.#lanes.enqueue(runtime.lane, id, this.#clock.now(), {manual: true, suspect: false});
 		this.#pump();
 		return true;
 	}
 
-	/**
-	Views that changed and ids removed since the previous call: what a shard worker sends to the main
-	thread instead of its whole site list.
-	*/
+	/** Views changed and ids removed since the previous call (what a shard worker publishes). */
 	takeChanges(): {views: SiteView[]; removed: number[]} {
-		const views: SiteView[] = [];
-		for (const id of this.#changedIds) {
-			const runtime = this.#sites.get(id);
-			if (runtime) {
-				views.push(runtime.view);
-			}
-		}
-
-		this.#changedIds.clear();
-		const removed = this.#removedIds;
-		this.#removedIds = [];
-		return {views, removed};
+		return this.#table.takeChanges();
 	}
 
 	/**
 	Starts scheduling. First checks are spread over each site's first interval. `anchor` (epoch ms)
-	lets several shards share one grid origin.
+	lets several shards share one grid origin; `resume` starts from the present of a grid that began
+	earlier, as a shard restarted after a crash does.
 	*/
-	start(anchor?: number): void {
+	start(anchor?: number, resume?: ResumePoint): void {
 		if (this.#running || this.#stopped) {
 			return;
 		}
@@ -322,14 +232,19 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#startedAt = this.#clock.now();
 		// Loading the sites is not load caused by checks: the first tick must not cut the limit for it.
 		this.#measure?.();
-		for (const runtime of this.#sites.values()) {
-			if (runtime.view.status !== 'paused') {
-				this.#schedule(runtime, firstSlot(runtime.spec, this.#anchor, this.#anchor));
+		for (const runtime of this.#table.values()) {
+			runtime.slotsUsed = resume?.slotsUsed?.get(runtime.spec.id) ?? 0;
+			if (this.#checksPerSite > 0 && runtime.slotsUsed >= this.#checksPerSite) {
+				this.#finishSlots(runtime);
+			} else if (runtime.view.status !== 'paused') {
+				this.#schedule(runtime, nextSlotAfter(runtime.spec, this.#anchor, resume?.at ?? this.#anchor));
 			}
 		}
 
-		this.#tickTimer = this.#clock.setTimer(() => this.#tick(), this.#tickMs);
-		this.#arm();
+		this.#scheduler.start();
+		this.#tickTimer = this.#clock.setTimer(() => {
+			this.#tick();
+		}, this.#tickMs);
 		this.#maybeDone();
 	}
 
@@ -340,21 +255,19 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	async stop(): Promise<void> {
 		this.#stopped = true;
 		this.#running = false;
-		this.#clearTimer();
+		this.#scheduler.stop();
 		if (this.#tickTimer !== undefined) {
 			this.#clock.clearTimer(this.#tickTimer);
 			this.#tickTimer = undefined;
 		}
 
-		for (const entry of [...this.#normal, ...this.#suspect]) {
-			const runtime = this.#sites.get(entry.id);
-			if (runtime) {
-				runtime.queued = false;
+		for (const entry of this.#lanes.clear()) {
+			const runtime = this.#table.get(entry.siteId);
+			if (runtime?.waiting === entry) {
+				runtime.waiting = undefined;
 			}
 		}
 
-		this.#normal.length = 0;
-		this.#suspect.length = 0;
 		await this.idle();
 	}
 
@@ -376,11 +289,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 
 	/** The current immutable snapshot (rebuilt only when something changed). */
 	snapshot(): EngineSnapshot {
-		if (this.#snapshot) {
-			return this.#snapshot;
-		}
-
-		this.#snapshot = {sites: this.#views.slice(), totals: this.totals()};
+		this.#snapshot ??= {sites: this.#table.views(), totals: this.totals()};
 		return this.#snapshot;
 	}
 
@@ -391,33 +300,37 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		}
 
 		const now = this.#clock.now();
-		const finished1m = this.#completions.sum(now, 60);
+		const stats = this.#stats;
 		this.#totals = {
-				sites: this.#views.length,
-				...this.#statusCounts,
-				inFlight: this.#inFlight,
-				waiting: this.#normal.length + this.#suspect.length,
-				suspectInFlight: this.#suspectInFlight,
-				limit: this.#controller.limit,
-				limitReason: this.#controller.reason,
-				started: this.#started,
-				completed: this.#completed,
-				skipped: this.#skipped,
-				checksPerSecond1s: this.#completions.rate(now, 1),
-				checksPerSecond1m: this.#completions.rate(now, 60),
-				timeoutRate1m: finished1m > 0 ? this.#timeouts.sum(now, 60) / finished1m : 0,
-				errorRate1m: finished1m > 0 ? this.#failures.sum(now, 60) / finished1m : 0,
-				latenessP50Ms: this.#lateness.percentile(50),
-				latenessP99Ms: this.#lateness.percentile(99),
-				eventLoopDelayP99Ms: this.#lastSignals.eventLoopDelayP99Ms,
-				cpuUtilisation: this.#lastSignals.cpuUtilisation,
-				startedAt: this.#startedAt,
-				now,
+			sites: this.#table.size,
+			...this.#table.statusCounts,
+			hosts: this.#lanes.hosts,
+			inFlight: this.#inFlight,
+			waiting: this.#lanes.waiting,
+			waitingOnHosts: this.#lanes.waitingOnHosts,
+			suspectInFlight: this.#suspectInFlight,
+			limit: this.#controller.limit,
+			limitReason: this.#controller.reason,
+			started: stats.started,
+			completed: stats.completed,
+			skipped: stats.skipped,
+			skippedClientBusy: stats.skippedClientBusy,
+			skippedHostBusy: stats.skippedHostBusy,
+			...stats.rates(now),
+			eventLoopDelayP99Ms: this.#lastSignals.eventLoopDelayP99Ms,
+			cpuUtilisation: this.#lastSignals.cpuUtilisation,
+			startedAt: this.#startedAt,
+			now,
 		};
 		return this.#totals;
 	}
 
-	#count(runtime: Runtime, counted: boolean): void {
+	/** Checks waiting for the engine's own limit (not held back by their host's cap). */
+	get #waitingForSlot(): number {
+		return this.#lanes.waiting - this.#lanes.waitingOnHosts;
+	}
+
+	#count(runtime: SiteRuntime, counted: boolean): void {
 		if (runtime.counted === counted || (counted && runtime.finished)) {
 			return;
 		}
@@ -426,21 +339,13 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#unfinished += counted ? 1 : -1;
 	}
 
-	#schedule(runtime: Runtime, slot: number): void {
-		this.#heap.set(runtime.spec.id, slot);
+	#schedule(runtime: SiteRuntime, slot: number): void {
+		this.#scheduler.set(runtime.spec.id, slot);
 		this.#setView(runtime, {...runtime.view, nextDueAt: slot});
-		this.#arm();
 	}
 
-	#setView(runtime: Runtime, view: SiteView): void {
-		if (this.#sites.get(runtime.spec.id) === runtime) {
-			this.#statusCounts[runtime.view.status]--;
-			this.#statusCounts[view.status]++;
-		}
-
-		runtime.view = view;
-		this.#changedIds.add(runtime.spec.id);
-		this.#views[runtime.index] = view;
+	#setView(runtime: SiteRuntime, view: SiteView): void {
+		this.#table.setView(runtime, view);
 		this.#snapshot = undefined;
 		this.#totals = undefined;
 	}
@@ -451,79 +356,52 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.emit('change');
 	}
 
-	#clearTimer(): void {
-		if (this.#timer !== undefined) {
-			this.#clock.clearTimer(this.#timer);
-			this.#timer = undefined;
-			this.#armedAt = undefined;
+	/** Takes a site's waiting check out of its lane without a row (paused, removed: the user's choice). */
+	#dropWaiting(runtime: SiteRuntime): void {
+		if (runtime.waiting) {
+			this.#lanes.cancel(runtime.waiting);
+			runtime.waiting = undefined;
 		}
 	}
 
-	#arm(): void {
-		if (!this.#running) {
-			return;
-		}
-
-		const top = this.#heap.peek();
-		if (!top) {
-			this.#clearTimer();
-			return;
-		}
-
-		if (this.#armedAt !== undefined && this.#armedAt <= top.dueAt) {
-			return;
-		}
-
-		this.#clearTimer();
-		this.#armedAt = top.dueAt;
-		this.#timer = this.#clock.setTimer(() => {
-			this.#timer = undefined;
-			this.#armedAt = undefined;
-			this.#onDue();
-		}, top.dueAt - this.#clock.now());
+	#finishSlots(runtime: SiteRuntime): void {
+		this.#count(runtime, false);
+		runtime.finished = true;
+		this.#setView(runtime, {...runtime.view, nextDueAt: undefined});
 	}
 
-	#onDue(): void {
-		if (!this.#running) {
-			return;
-		}
-
-		const now = this.#clock.now();
-		for (let top = this.#heap.peek(); top && top.dueAt <= now; top = this.#heap.peek()) {
-			this.#heap.delete(top.key);
-			this.#slotDue(this.#sites.get(top.key)!, top.dueAt);
-		}
-
-		this.#pump();
-		this.#arm();
-		this.#changed();
-	}
-
-	#slotDue(runtime: Runtime, slot: number): void {
+	#slotDue(runtime: SiteRuntime, slot: number): void {
 		runtime.slotsUsed++;
-		if (runtime.running || runtime.queued) {
-			// The previous check has not finished (or not even started) when the next is due: this slot is
-			// recorded as skipped rather than piling up a second check of a site that is already slow.
-			this.#skip(runtime, slot);
+		if (runtime.running) {
+			// The site has not answered its previous check: this slot is recorded as skipped rather than
+			// piling a second check onto a site that is already slow.
+			this.#skip(runtime, slot, 'skipped', 'previous check still running at the scheduled time');
 		} else {
-			runtime.queued = true;
+			const waiting = runtime.waiting;
+			if (waiting) {
+				// Still waiting on our side when the next slot comes: the stale check becomes a row naming
+				// what held it, and the current slot takes its place.
+				const reason = this.#lanes.reasonWaiting(waiting);
+				this.#dropWaiting(runtime);
+				if (!waiting.manual) {
+					this.#skip(runtime, waiting.scheduledAt, reason, waitedMessage[reason]);
+				}
+			}
+
 			const suspect = runtime.view.consecutiveTimeouts >= this.#suspectAfter;
-			(suspect ? this.#suspect : this.#normal).push({id: runtime.spec.id, scheduledAt: slot});
+			runtime.waiting = this.#lanes.enqueue(runtime.lane, runtime.spec.id, slot, {manual: false, suspect});
 		}
 
 		if (this.#checksPerSite > 0 && runtime.slotsUsed >= this.#checksPerSite) {
-			this.#count(runtime, false);
-			runtime.finished = true;
-			this.#setView(runtime, {...runtime.view, nextDueAt: undefined});
+			this.#finishSlots(runtime);
 			return;
 		}
 
-		this.#heap.set(runtime.spec.id, slot + (runtime.spec.intervalSeconds * 1000));
-		this.#setView(runtime, {...runtime.view, nextDueAt: slot + (runtime.spec.intervalSeconds * 1000)});
+		this.#schedule(runtime, slot + (runtime.spec.intervalSeconds * 1000));
 	}
 
-	#skip(runtime: Runtime, slot: number): void {
-		this.#skipped++;
+	#skip(runtime: SiteRuntime, slot: number, errorKind: ErrorKind, errorMessage: string): void {
+		this.#stats.recordSkip(errorKind);
 		const result: CheckResult = {
 			siteId: runtime.spec.id,
 			url: runtime.spec.url,
@@ -532,8 +410,8 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			httpStatusCode: 0,
 			responseTimeMs: 0,
 			regexMatchStatus: regexMatchStatus.notChecked,
-			errorKind: 'skipped',
-			errorMessage: 'previous check still running at the scheduled time',
+			errorKind,
+			errorMessage,
 		};
 		this.#setView(runtime, applyResult(runtime.view, result));
 		this.emit('result', result);
@@ -543,54 +421,31 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		const limit = this.#controller.limit;
 		const suspectCap = Math.max(1, Math.floor(limit * this.#suspectShare));
 		while (this.#inFlight < limit) {
-			const normal = this.#normal[0];
-			const suspect = this.#suspectInFlight < suspectCap ? this.#suspect[0] : undefined;
-			let entry: QueueEntry | undefined;
-			let fromSuspect = false;
-			if (normal && (!suspect || normal.scheduledAt <= suspect.scheduledAt || normal.manual)) {
-				entry = this.#normal.shift();
-			} else if (suspect) {
-				entry = this.#suspect.shift();
-				fromSuspect = true;
-			}
-
+			const entry = this.#lanes.take(this.#suspectInFlight < suspectCap);
 			if (!entry) {
 				break;
 			}
 
-			const runtime = this.#sites.get(entry.id);
-			if (!runtime || runtime.view.status === 'paused') {
-				if (runtime) {
-					runtime.queued = false;
-				}
-
-				continue;
-			}
-
-			this.#run(runtime, entry, fromSuspect);
+			// Paused and removed sites took their checks out of the lanes, so the entry is the site's own.
+			const runtime = this.#table.get(entry.siteId)!;
+			runtime.waiting = undefined;
+			this.#run(runtime, entry);
 		}
 	}
 
-	#run(runtime: Runtime, entry: QueueEntry, suspect: boolean): void {
+	#run(runtime: SiteRuntime, entry: WaitingCheck): void {
 		const requestedAt = this.#clock.now();
-		runtime.queued = false;
 		runtime.running = true;
 		this.#inFlight++;
-		this.#started++;
-		if (suspect) {
+		if (entry.suspect) {
 			this.#suspectInFlight++;
 		}
 
-		this.#peakInFlight = Math.max(this.#peakInFlight, this.#inFlight);
-		if (!entry.manual) {
-			const lateness = Math.max(0, requestedAt - entry.scheduledAt);
-			this.#lateness.add(lateness);
-			this.#windowLateness.add(lateness);
-		}
-
+		this.#stats.recordStart(this.#inFlight);
 		const wasUp = runtime.view.status === 'up';
 		this.#setView(runtime, {...runtime.view, running: true});
 		const {spec} = runtime;
+		this.emit('started', {siteId: spec.id, url: spec.url, scheduledAt: entry.scheduledAt, requestedAt});
 		void this.#probe({url: spec.url, regex: spec.regex, timeoutMs: this.#timeoutMs, signal: this.#abort.signal})
 			.catch((error: unknown): ProbeOutcome => ({
 				// The prober promises never to throw; if it does, the slot still ends as a row.
@@ -601,40 +456,24 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 				errorMessage: error instanceof Error ? error.message : String(error),
 			}))
 			.then(outcome => {
-				this.#finish(runtime, {...outcome, siteId: spec.id, url: spec.url, scheduledAt: entry.scheduledAt, requestedAt}, suspect, wasUp);
+				this.#finish(runtime, entry, {...outcome, siteId: spec.id, url: spec.url, scheduledAt: entry.scheduledAt, requestedAt}, wasUp);
 			});
 	}
 
-	#finish(runtime: Runtime, result: CheckResult, suspect: boolean, wasUp: boolean): void {
+	#finish(runtime: SiteRuntime, entry: WaitingCheck, result: CheckResult, wasUp: boolean): void {
 		this.#inFlight--;
-		if (suspect) {
+		if (entry.suspect) {
 			this.#suspectInFlight--;
 		}
 
+		this.#lanes.finished(entry);
 		runtime.running = false;
-		this.#completed++;
-		this.#windowCompleted++;
-		const now = this.#clock.now();
-		this.#completions.add(now);
-		if (isTimeout(result)) {
-			this.#timeouts.add(now);
-			if (wasUp) {
-				this.#windowFreshTimeouts++;
-			}
-		}
-
-		if (!isSuccess(result)) {
-			this.#failures.add(now);
-		}
-
+		this.#stats.recordFinish(this.#clock.now(), result, wasUp, !entry.manual);
 		if (!isTimeout(result)) {
-			this.#controller.completed?.(this.#normal.length + this.#suspect.length);
+			this.#controller.completed?.(this.#waitingForSlot);
 		}
 
-		if (this.#sites.get(runtime.spec.id) === runtime) {
-			this.#setView(runtime, applyResult(runtime.view, result));
-		}
-
+		this.#setView(runtime, applyResult(runtime.view, result));
 		this.emit('result', result);
 		this.#changed();
 		if (!this.#stopped) {
@@ -658,31 +497,33 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		}
 
 		this.#lastSignals = this.#measure?.() ?? this.#lastSignals;
+		this.#lanes.tick();
 		this.#controller.update({
-			freshTimeoutRate: this.#windowCompleted > 0 ? this.#windowFreshTimeouts / this.#windowCompleted : 0,
+			...this.#stats.takeWindow(this.#waitingForSlot, this.#inFlight),
 			eventLoopDelayP99Ms: this.#lastSignals.eventLoopDelayP99Ms,
 			cpuUtilisation: this.#lastSignals.cpuUtilisation,
-			latenessP90Ms: this.#windowLateness.percentile(90),
-			waiting: this.#normal.length + this.#suspect.length,
-			peakInFlight: this.#peakInFlight,
 		});
-		this.#windowCompleted = 0;
-		this.#windowFreshTimeouts = 0;
-		this.#windowLateness.clear();
-		this.#peakInFlight = this.#inFlight;
-		this.#tickTimer = this.#clock.setTimer(() => this.#tick(), this.#tickMs);
+		this.#tickTimer = this.#clock.setTimer(() => {
+			this.#tick();
+		}, this.#tickMs);
 		this.#pump();
 		this.#changed();
 	}
 
 	#maybeDone(): void {
-		if (this.#checksPerSite === 0 || this.#doneEmitted || !this.#running && !this.#stopped) {
+		if (this.#checksPerSite === 0 || this.#doneEmitted || (!this.#running && !this.#stopped)) {
 			return;
 		}
 
-		if (this.#unfinished === 0 && this.#inFlight === 0 && this.#normal.length === 0 && this.#suspect.length === 0) {
+		if (this.#unfinished === 0 && this.#inFlight === 0 && this.#lanes.waiting === 0) {
 			this.#doneEmitted = true;
 			this.emit('done');
 		}
 	}
+}
+
+/** The origin a site's connections go to (its lane); the URL itself when it has none. */
+function originOf(url: string): string {
+	const parsed = URL.parse(url);
+	return parsed && parsed.origin !== 'null' ? parsed.origin : url;
 }

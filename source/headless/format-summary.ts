@@ -1,4 +1,4 @@
-import type {EngineTotals} from '../engine/check-engine.js';
+import type {EngineTotals} from '../engine/engine-types.js';
 
 /** What the writer reports about itself (storage implements it). */
 export type WriterStatus = {

@@ -1,6 +1,6 @@
 import type {Writable} from 'node:stream';
 import type {EventEmitter} from 'node:events';
-import type {EngineEvents, MonitorHandle} from '../engine/check-engine.js';
+import type {EngineEvents, MonitorHandle} from '../engine/engine-types.js';
 import type {CheckResult} from '../engine/types.js';
 import {formatCheckJson, formatCheckLine} from './format-check-line.js';
 import {formatSummary, type WriterStatus} from './format-summary.js';

@@ -1,12 +1,13 @@
 import {readFileSync} from 'node:fs';
 import {createSecureContext, type SecureContextOptions} from 'node:tls';
 import {Agent, interceptors} from 'undici';
-import {regexMatchStatus, type ErrorKind, type Probe, type ProbeOutcome, type ProbeRequest} from '../engine/types.js';
+import {defaultMaxPerHost, regexMatchStatus, type ErrorKind, type Probe, type ProbeOutcome, type ProbeRequest} from '../engine/types.js';
 import {classifyError, statusForKind, toSingleLine} from './classify-error.js';
 import {createCachedLookup, type CachedLookupOptions} from './dns-cache.js';
 import {readFinalBody, type Finding} from './read-final-body.js';
 import {createRegexMatcher} from './regex-matcher.js';
 import {compilePattern, type CompiledPattern} from './safe-regex.js';
+import {createSendTimeRecorder} from './send-time-recorder.js';
 import {createSessionKeepingConnector} from './session-keeping-connector.js';
 
 /** Options for `createProber`; every field has a default. */
@@ -25,7 +26,10 @@ export type ProberOptions = {
 	readonly maxRedirects?: number;
 	/** Default `webmon-tui/<version> (+health check)`. */
 	readonly userAgent?: string;
-	/** Open connections per origin (scheme, host, port). Default 4. */
+	/**
+	Open connections per origin (scheme, host, port). Default `defaultMaxPerHost`. The engine keeps
+	at most this many checks of one origin in flight, so a check never waits here for a connection.
+	*/
 	readonly connectionsPerOrigin?: number;
 	/** TLS sessions kept for resumption (one per host name), so a reconnect skips the full handshake. Default 10,000. */
 	readonly maxCachedSessions?: number;
@@ -86,7 +90,7 @@ export function createProber(options: ProberOptions = {}): Prober {
 	const {rejectUnauthorized, ...contextOptions} = options.tls ?? {};
 	const secureContext = createSecureContext(contextOptions);
 	const agent = new Agent({
-		connections: options.connectionsPerOrigin ?? 4,
+		connections: options.connectionsPerOrigin ?? defaultMaxPerHost,
 		headersTimeout: options.headersTimeoutMs ?? 10_000,
 		bodyTimeout: options.bodyTimeoutMs ?? 10_000,
 		allowH2,
@@ -99,8 +103,9 @@ export function createProber(options: ProberOptions = {}): Prober {
 			lookup: createCachedLookup(options.dns),
 		}),
 	});
+	const sendTimes = createSendTimeRecorder();
 	// Error responses are decompressed too: a 500 page is still matched against the regex.
-	const dispatcher = agent.compose(interceptors.decompress({skipErrorResponses: false}));
+	const dispatcher = agent.compose(interceptors.decompress({skipErrorResponses: false}), sendTimes.interceptor);
 	// Matching a megabyte can take long enough to delay every other check's timers, so big bodies go to a thread.
 	const matcher = createRegexMatcher({
 		inlineMaxBytes: options.regexInlineMaxBytes,
@@ -152,9 +157,11 @@ export function createProber(options: ProberOptions = {}): Prober {
 
 	const check = async (request: ProbeRequest): Promise<ProbeOutcome> => {
 		const startedAt = performance.now();
+		let sentAt: number | undefined;
 		const finish = ({bodyReadAt, ...finding}: Finding): ProbeOutcome => ({
 			...finding,
 			responseTimeMs: Math.round(((bodyReadAt ?? performance.now()) - startedAt) * 1000) / 1000,
+			sentAt: sentAt === undefined ? undefined : Math.round(sentAt * 1000) / 1000,
 		});
 
 		const url = URL.parse(request.url);
@@ -176,6 +183,10 @@ export function createProber(options: ProberOptions = {}): Prober {
 
 		let stopReason: StopReason | undefined;
 		const controller = new AbortController();
+		// The first hop's moment counts: redirects are the same check.
+		sendTimes.watch(controller.signal, at => {
+			sentAt ??= at;
+		});
 		const stop = (reason: StopReason) => {
 			stopReason ??= reason;
 			controller.abort(new Error(reason === 'deadline' ? 'deadline exceeded' : 'aborted'));

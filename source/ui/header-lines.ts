@@ -1,4 +1,4 @@
-import type {EngineTotals} from '../engine/check-engine.js';
+import type {EngineTotals} from '../engine/engine-types.js';
 import type {WriterStatus} from '../headless/format-summary.js';
 import {formatDuration} from './site-display.js';
 import {displayText, fitText, textWidth} from './text-width.js';

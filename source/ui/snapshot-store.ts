@@ -1,4 +1,4 @@
-import type {EngineSnapshot, MonitorHandle} from '../engine/check-engine.js';
+import type {EngineSnapshot, MonitorHandle} from '../engine/engine-types.js';
 
 /** A coalescing view of the monitor's snapshot, shaped for `useSyncExternalStore`. */
 export type SnapshotStore = {

@@ -1,4 +1,4 @@
-import type {MonitorHandle} from '../engine/check-engine.js';
+import type {MonitorHandle} from '../engine/engine-types.js';
 import type {WriterStatus} from '../headless/format-summary.js';
 
 /** One stored check of one site, as the storage layer returns it for the detail pane. */

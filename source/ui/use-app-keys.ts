@@ -1,6 +1,6 @@
 import {useInput, type Key} from 'ink';
 import type {Dispatch} from 'react';
-import type {MonitorHandle} from '../engine/check-engine.js';
+import type {MonitorHandle} from '../engine/engine-types.js';
 import type {SiteFilter} from './site-filter.js';
 import type {SiteOrder} from './site-order.js';
 import type {SnapshotStore} from './snapshot-store.js';

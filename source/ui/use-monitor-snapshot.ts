@@ -1,5 +1,5 @@
 import {useEffect, useMemo, useSyncExternalStore} from 'react';
-import type {EngineSnapshot, MonitorHandle} from '../engine/check-engine.js';
+import type {EngineSnapshot, MonitorHandle} from '../engine/engine-types.js';
 import {createSnapshotStore, type SnapshotStore} from './snapshot-store.js';
 
 /**

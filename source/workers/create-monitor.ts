@@ -1,7 +1,8 @@
 import type {EventEmitter} from 'node:events';
-import {CheckEngine, type EngineEvents, type MonitorHandle, type ProcessSignals} from '../engine/check-engine.js';
+import {CheckEngine} from '../engine/check-engine.js';
+import type {EngineEvents, MonitorHandle, ProcessSignals} from '../engine/engine-types.js';
 import {createConcurrencyController} from '../engine/concurrency-controller.js';
-import type {SiteSpec} from '../engine/types.js';
+import {defaultMaxPerHost, type SiteSpec} from '../engine/types.js';
 import {createProber, type ProberOptions} from '../probe/index.js';
 import {ShardedMonitor} from './sharded-monitor.js';
 
@@ -22,6 +23,8 @@ export type CreateMonitorOptions = {
 	readonly checksPerSite: number;
 	readonly timeoutMs: number;
 	readonly maxConcurrency?: number | undefined;
+	/** Connections to one origin at once, in this engine (shards get their share). Default `defaultMaxPerHost`. */
+	readonly maxPerHost?: number | undefined;
 	readonly prober?: ProberOptions;
 	/** Only for the in-process engine: the worker shards measure themselves. */
 	readonly measure?: () => ProcessSignals;
@@ -47,11 +50,15 @@ The engine on the calling thread with its own prober: what `--workers 0` runs, a
 worker runs over its share of the sites.
 */
 export function createLocalEngine(options: Omit<CreateMonitorOptions, 'workers' | 'warn'>): CheckEngine & {close(): Promise<void>} {
-	const prober = createProber(options.prober);
+	const maxPerHost = options.maxPerHost ?? defaultMaxPerHost;
+	// The prober's pool per origin is exactly as large as the engine's lane may grow: a check that
+	// leaves its lane always finds a connection, so no time is spent queued inside undici.
+	const prober = createProber({...options.prober, connectionsPerOrigin: maxPerHost});
 	const engine = new CheckEngine({
 		probe: prober.probe,
 		checksPerSite: options.checksPerSite,
 		timeoutMs: options.timeoutMs,
+		maxPerHost,
 		controller: createConcurrencyController({max: options.maxConcurrency}),
 		measure: options.measure,
 	});

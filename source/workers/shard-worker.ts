@@ -16,6 +16,7 @@ const engine = createLocalEngine({
 	checksPerSite: init.checksPerSite,
 	timeoutMs: init.timeoutMs,
 	maxConcurrency: init.maxConcurrency,
+	maxPerHost: init.maxPerHost,
 	prober: init.prober,
 	measure: signals.measure,
 });

@@ -1,8 +1,8 @@
 import {EventEmitter} from 'node:events';
 import {Worker} from 'node:worker_threads';
-import type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle} from '../engine/check-engine.js';
+import type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle} from '../engine/engine-types.js';
 import {initialView, type SiteView} from '../engine/site-state.js';
-import type {SiteSpec} from '../engine/types.js';
+import {defaultMaxPerHost, type SiteSpec} from '../engine/types.js';
 import type {ProberOptions} from '../probe/index.js';
 import {shardOf, splitByShard} from './shard.js';
 import type {FromWorker, ToWorker, WorkerInit} from './worker-protocol.js';
@@ -15,6 +15,8 @@ export type ShardedMonitorOptions = {
 	readonly timeoutMs: number;
 	/** `--max-concurrency`, split evenly over the shards. */
 	readonly maxConcurrency?: number | undefined;
+	/** `--max-per-host`, split evenly over the shards (at least one connection each). */
+	readonly maxPerHost?: number | undefined;
 	readonly prober?: ProberOptions;
 	readonly publishEveryMs?: number;
 	/** Told when a shard fails or is restarted. */
@@ -203,14 +205,19 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 				down,
 				paused,
 				pending,
+				// Shards split sites by id, so one origin may have a lane in several shards.
+				hosts: max(totals => totals.hosts),
 				inFlight: sum(totals => totals.inFlight),
 				waiting: sum(totals => totals.waiting),
+				waitingOnHosts: sum(totals => totals.waitingOnHosts),
 				suspectInFlight: sum(totals => totals.suspectInFlight),
 				limit: sum(totals => totals.limit),
 				limitReason: reasons.length === 0 ? 'starting' : reasons.join('; '),
 				started: sum(totals => totals.started),
 				completed: sum(totals => totals.completed),
 				skipped: sum(totals => totals.skipped),
+				skippedClientBusy: sum(totals => totals.skippedClientBusy),
+				skippedHostBusy: sum(totals => totals.skippedHostBusy),
 				checksPerSecond1s: sum(totals => totals.checksPerSecond1s),
 				checksPerSecond1m: perMinute,
 				timeoutRate1m: weighted(totals => totals.timeoutRate1m),
@@ -281,6 +288,8 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			maxConcurrency: this.#options.maxConcurrency === undefined
 				? undefined
 				: Math.max(1, Math.ceil(this.#options.maxConcurrency / this.#shards.length)),
+			// Shards split sites by id, so every shard may reach every host: each gets its share.
+			maxPerHost: Math.max(1, Math.floor((this.#options.maxPerHost ?? defaultMaxPerHost) / this.#shards.length)),
 			prober: this.#options.prober,
 			publishEveryMs: this.#options.publishEveryMs,
 		};

@@ -1,4 +1,4 @@
-import type {EngineTotals} from '../engine/check-engine.js';
+import type {EngineTotals} from '../engine/engine-types.js';
 import type {SiteView} from '../engine/site-state.js';
 import type {CheckResult, SiteSpec} from '../engine/types.js';
 import type {ProberOptions} from '../probe/index.js';
@@ -10,6 +10,8 @@ export type WorkerInit = {
 	readonly timeoutMs: number;
 	/** This worker's share of `--max-concurrency`, if any. */
 	readonly maxConcurrency?: number | undefined;
+	/** This worker's share of `--max-per-host`. */
+	readonly maxPerHost: number;
 	readonly prober?: ProberOptions;
 	/** How often results and snapshot deltas are posted, ms. */
 	readonly publishEveryMs?: number;

@@ -22,8 +22,13 @@ function fakeProbe(clock: FakeClock, latency: (url: string) => number, outcome: 
 	return {probe, calls, peak: () => peak};
 }
 
-function sites(count: number, intervalSeconds: number, prefix = 'http://127.0.0.1:1/s/'): SiteSpec[] {
-	return Array.from({length: count}, (_, index) => ({id: index + 1, url: `${prefix}${index + 1}`, intervalSeconds}));
+/** `count` sites, each on its own host, or all on `origin` (paths of one host) when given. */
+function sites(count: number, intervalSeconds: number, origin?: string): SiteSpec[] {
+	return Array.from({length: count}, (_, index) => ({
+		id: index + 1,
+		url: origin === undefined ? `http://site-${index + 1}.test/${index + 1}` : `${origin}/s/${index + 1}`,
+		intervalSeconds,
+	}));
 }
 
 function collect(engine: CheckEngine): CheckResult[] {

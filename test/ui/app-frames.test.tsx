@@ -1,5 +1,5 @@
 import test from 'ava';
-import type {EngineTotals} from '../../source/engine/check-engine.js';
+import type {EngineTotals} from '../../source/engine/engine-types.js';
 import {
 	appProps, delay, lines, recorder, renderApp, resize, siteSpecs, startEngine, writerStatus,
 } from './harness.js';

@@ -1,6 +1,6 @@
 import {EventEmitter} from 'node:events';
 import test from 'ava';
-import type {EngineSnapshot, MonitorHandle} from '../../source/engine/check-engine.js';
+import type {EngineSnapshot, MonitorHandle} from '../../source/engine/engine-types.js';
 import {createSnapshotStore} from '../../source/ui/snapshot-store.js';
 import {delay} from './harness.js';
 

@@ -1,0 +1,89 @@
+import type {SiteView} from './site-state.js';
+import type {CheckResult} from './types.js';
+
+/** Process measurements the engine cannot take itself (it has no `process`); the CLI injects them. */
+export type ProcessSignals = {
+	readonly eventLoopDelayP99Ms: number;
+	readonly cpuUtilisation: number;
+};
+
+/** Fleet-wide numbers, recomputed for each snapshot. */
+export type EngineTotals = {
+	readonly sites: number;
+	readonly up: number;
+	readonly down: number;
+	readonly paused: number;
+	readonly pending: number;
+	/** Origins (scheme, host, port) the sites are on: one lane each. */
+	readonly hosts: number;
+	readonly inFlight: number;
+	/** Due checks that have not started. */
+	readonly waiting: number;
+	/** Of `waiting`, those held back by their host's connection cap rather than the global limit. */
+	readonly waitingOnHosts: number;
+	readonly suspectInFlight: number;
+	readonly limit: number;
+	readonly limitReason: string;
+	readonly started: number;
+	readonly completed: number;
+	/** Slots that ended without asking the site (every no-verdict row). */
+	readonly skipped: number;
+	/** Of `skipped`: still waiting for a global slot when the next slot came (`client_busy`). */
+	readonly skippedClientBusy: number;
+	/** Of `skipped`: still waiting under the host's cap when the next slot came (`host_busy`). */
+	readonly skippedHostBusy: number;
+	readonly checksPerSecond1s: number;
+	readonly checksPerSecond1m: number;
+	/** Fraction of checks finished in the last minute that timed out. */
+	readonly timeoutRate1m: number;
+	/** Fraction of checks finished in the last minute that failed for any reason. */
+	readonly errorRate1m: number;
+	/** Lateness of recent checks: from the grid slot to the moment the request was written to the socket. */
+	readonly latenessP50Ms: number;
+	readonly latenessP99Ms: number;
+	readonly eventLoopDelayP99Ms: number;
+	readonly cpuUtilisation: number;
+	readonly startedAt: number;
+	readonly now: number;
+};
+
+/** Immutable picture of the engine; a new object whenever something changed. */
+export type EngineSnapshot = {
+	readonly totals: EngineTotals;
+	/** One view per known site (in the order added, until a removal swaps the last site into the gap). */
+	readonly sites: readonly SiteView[];
+};
+
+/**
+What a front end needs from a running monitor: read the snapshot, hear about changes, send commands.
+The in-process `CheckEngine` implements it; so does the aggregate over worker shards.
+*/
+export type MonitorHandle = {
+	/** The current immutable snapshot. Same object until something changes. */
+	snapshot(): EngineSnapshot;
+	/** Calls `listener` after changes (possibly very often; consumers coalesce). Returns the unsubscribe. */
+	onChange(listener: () => void): () => void;
+	pause(ids: Iterable<number>): void;
+	resume(ids: Iterable<number>): void;
+	/** Checks a site now, outside its grid; false when it is already running or unknown. */
+	checkNow(id: number): boolean;
+};
+
+/** A check handed to the prober: what a supervisor needs to account for it if its thread dies. */
+export type StartedCheck = {
+	readonly siteId: number;
+	readonly url: string;
+	readonly scheduledAt: number;
+	readonly requestedAt: number;
+};
+
+export type EngineEvents = {
+	/** A check finished (or a slot was skipped). Every scheduled slot that ran or was skipped emits exactly one. */
+	result: [CheckResult];
+	/** A check was handed to the prober; its `result` follows. */
+	started: [StartedCheck];
+	/** Every site has had `checksPerSite` slots and nothing is in flight. */
+	done: [];
+	/** Something in the snapshot changed; consumers coalesce. */
+	change: [];
+};

@@ -1,0 +1,111 @@
+import type {WaitingCheck} from './check-queue.js';
+import type {Lane} from './host-lanes.js';
+import {initialView, type SiteView} from './site-state.js';
+import type {SiteSpec} from './types.js';
+
+/** What the engine keeps per site besides its view. */
+export type SiteRuntime = {
+	readonly spec: SiteSpec;
+	readonly lane: Lane;
+	view: SiteView;
+	/** Position in the view list (swap-remove keeps it dense). */
+	index: number;
+	/** Grid slots that came (checked, skipped or superseded). */
+	slotsUsed: number;
+	/** The due check waiting in the site's lane, if any. */
+	waiting: WaitingCheck | undefined;
+	running: boolean;
+	/** Has had every slot of `checksPerSite`. */
+	finished: boolean;
+	/** Counted among the sites `done` waits for. */
+	counted: boolean;
+};
+
+/**
+The engine's sites and their views, with what snapshots need kept incrementally: status counts, the
+views changed since a shard last published, and ids removed since then. Owns every view: the engine
+changes a site's view only through `setView`.
+*/
+export class SiteTable {
+	readonly #sites = new Map<number, SiteRuntime>();
+	#views: SiteView[] = [];
+	// Kept up to date on every view change, so totals cost O(1) instead of a pass over 100,000 views.
+	readonly #statusCounts: Record<SiteView['status'], number> = {up: 0, down: 0, paused: 0, pending: 0};
+	readonly #changedIds = new Set<number>();
+	#removedIds: number[] = [];
+
+	get size(): number {
+		return this.#sites.size;
+	}
+
+	get statusCounts(): Readonly<Record<SiteView['status'], number>> {
+		return this.#statusCounts;
+	}
+
+	get(id: number): SiteRuntime | undefined {
+		return this.#sites.get(id);
+	}
+
+	values(): IterableIterator<SiteRuntime> {
+		return this.#sites.values();
+	}
+
+	/** A copy of the view list for a snapshot. */
+	views(): SiteView[] {
+		return this.#views.slice();
+	}
+
+	add(spec: SiteSpec, lane: Lane): SiteRuntime {
+		const runtime: SiteRuntime = {
+			spec, lane, view: initialView(spec), index: this.#views.length, slotsUsed: 0, waiting: undefined, running: false, finished: false, counted: false,
+		};
+		this.#sites.set(spec.id, runtime);
+		this.#views.push(runtime.view);
+		this.#statusCounts[runtime.view.status]++;
+		this.#changedIds.add(spec.id);
+		return runtime;
+	}
+
+	remove(runtime: SiteRuntime): void {
+		const {id} = runtime.spec;
+		this.#sites.delete(id);
+		this.#changedIds.delete(id);
+		this.#removedIds.push(id);
+		this.#statusCounts[runtime.view.status]--;
+		// Swap-remove keeps this O(1); the order of `sites` in the snapshot is not a contract (front ends sort).
+		const last = this.#views.pop()!;
+		if (last.id !== id) {
+			this.#views[runtime.index] = last;
+			this.#sites.get(last.id)!.index = runtime.index;
+		}
+	}
+
+	/** Replaces a site's view; a site already removed keeps its (now private) view updated only. */
+	setView(runtime: SiteRuntime, view: SiteView): void {
+		const current = this.#sites.get(runtime.spec.id) === runtime;
+		if (current) {
+			this.#statusCounts[runtime.view.status]--;
+			this.#statusCounts[view.status]++;
+			this.#views[runtime.index] = view;
+			this.#changedIds.add(runtime.spec.id);
+		}
+
+		runtime.view = view;
+	}
+
+	/**
+	Views that changed and ids removed since the previous call: what a shard worker sends to the main
+	thread instead of its whole site list.
+	*/
+	takeChanges(): {views: SiteView[]; removed: number[]} {
+		const views: SiteView[] = [];
+		for (const id of this.#changedIds) {
+			views.push(this.#sites.get(id)!.view);
+		}
+
+		this.#changedIds.clear();
+		const removed = this.#removedIds;
+		this.#removedIds = [];
+		return {views, removed};
+	}
+}

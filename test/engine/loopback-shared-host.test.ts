@@ -1,0 +1,68 @@
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
+import test from 'ava';
+import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
+import {createLocalEngine} from '../../source/workers/create-monitor.js';
+
+/**
+Paths of one host share its connections. One loopback server (one origin), 50 paths: 10 never
+answer, 40 answer in 20 ms; 1 s interval, 2 s timeout. Hanging paths hold a connection for 2 s and
+come back every second, so if they could take every connection to the host, healthy paths would wait
+for one inside the monitor and be stored late, skipped or as 598. None of that may happen.
+*/
+test('healthy paths of a host whose other paths hang are checked on every slot, on time, and stored as 200', async t => {
+	const arrivals = new Map<string, number[]>();
+	const server = http.createServer((request, response) => {
+		const list = arrivals.get(request.url!) ?? [];
+		list.push(Date.now());
+		arrivals.set(request.url!, list);
+		if (request.url!.startsWith('/hang/')) {
+			return; // Never answers; the prober's deadline ends it.
+		}
+
+		setTimeout(() => response.end('ok'), 20);
+	});
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	t.teardown(async () => {
+		server.closeAllConnections();
+		await new Promise(resolve => {
+			server.close(resolve);
+		});
+	});
+	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const sites: SiteSpec[] = Array.from({length: 50}, (_, index) => ({
+		id: index + 1,
+		url: `${origin}/${index % 5 === 0 ? 'hang' : 'ok'}/${index + 1}`,
+		intervalSeconds: 1,
+	}));
+	const engine = createLocalEngine({checksPerSite: 10, timeoutMs: 2000});
+	const results: CheckResult[] = [];
+	engine.on('result', result => results.push(result));
+	engine.addSites(sites);
+	const done = new Promise<void>(resolve => {
+		engine.once('done', resolve);
+	});
+	engine.start();
+	await done;
+	await engine.stop();
+	await engine.close();
+
+	const healthy = results.filter(result => result.url.includes('/ok/'));
+	t.is(healthy.length, 40 * 10, 'one row per slot of every healthy path');
+	t.deepEqual(healthy.filter(result => result.httpStatusCode !== 200).map(result => `${result.url} ${result.errorKind}`), [], 'every healthy slot stored as 200, none skipped');
+	const lateness = healthy.map(result => result.sentAt! - result.scheduledAt);
+	t.true(lateness.every(Number.isFinite), 'every healthy check knows when it was sent');
+	t.true(Math.max(...lateness) < 200, `healthy checks sent up to ${Math.max(...lateness).toFixed(1)} ms after their slot`);
+
+	// The server agrees: each healthy check arrived within a few ms of the moment the tool says it sent it.
+	for (const result of healthy) {
+		const arrived = arrivals.get(new URL(result.url).pathname)!.find(at => at >= result.scheduledAt - 5);
+		t.true(arrived !== undefined && Math.abs(arrived - result.sentAt!) < 50, `${result.url}: sent ${result.sentAt}, arrived ${arrived}`);
+	}
+
+	const hanging = results.filter(result => result.url.includes('/hang/'));
+	t.is(hanging.length, 10 * 10, 'hanging paths end as rows too');
+	t.true(hanging.every(result => result.httpStatusCode === 598 || result.httpStatusCode === 0), 'a hang is a timeout or a slot skipped, never anything else');
+});
