@@ -1,4 +1,5 @@
 import {parentPort, workerData} from 'node:worker_threads';
+import type {StartedCheck} from '../engine/engine-types.js';
 import type {CheckResult} from '../engine/types.js';
 import {createProcessSignals} from '../process-signals.js';
 import {createLocalEngine} from './create-monitor.js';
@@ -22,7 +23,11 @@ const engine = createLocalEngine({
 });
 engine.addSites(init.sites);
 
+let started: StartedCheck[] = [];
 let results: CheckResult[] = [];
+engine.on('started', check => {
+	started.push(check);
+});
 engine.on('result', result => {
 	results.push(result);
 });
@@ -32,16 +37,11 @@ const post = (message: FromWorker) => {
 };
 
 const publish = () => {
+	// Totals (rates, in-flight) move even when nothing else did: the front end's header stays live.
 	const {views, removed} = engine.takeChanges();
-	if (results.length === 0 && views.length === 0 && removed.length === 0) {
-		// Totals (rates, in-flight) still move; send them so the front end's header stays live.
-		post({type: 'update', results: [], views: [], removed: [], totals: engine.totals()});
-		return;
-	}
-
-	const batch = results;
+	post({type: 'update', started, results, views, removed, totals: engine.totals()});
+	started = [];
 	results = [];
-	post({type: 'update', results: batch, views, removed, totals: engine.totals()});
 };
 
 const timer = setInterval(publish, init.publishEveryMs ?? 100);
@@ -54,7 +54,9 @@ let stopping = false;
 port.on('message', (message: ToWorker) => {
 	switch (message.type) {
 		case 'start': {
-			engine.start(message.anchor);
+			engine.start(message.anchor, message.resumeAt === undefined
+				? undefined
+				: {at: message.resumeAt, slotsUsed: new Map(message.slotsUsed)});
 			break;
 		}
 

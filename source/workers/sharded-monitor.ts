@@ -1,11 +1,12 @@
 import {EventEmitter} from 'node:events';
-import {Worker} from 'node:worker_threads';
-import type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle} from '../engine/engine-types.js';
-import {initialView, type SiteView} from '../engine/site-state.js';
-import {defaultMaxPerHost, type SiteSpec} from '../engine/types.js';
+import type {EngineEvents, EngineSnapshot, MonitorHandle} from '../engine/engine-types.js';
+import {applyResult, initialView, type SiteView} from '../engine/site-state.js';
+import {defaultMaxPerHost, type CheckResult, type SiteSpec} from '../engine/types.js';
 import type {ProberOptions} from '../probe/index.js';
+import {mergeTotals} from './merge-totals.js';
+import {ShardSupervisor} from './shard-supervisor.js';
 import {shardOf, splitByShard} from './shard.js';
-import type {FromWorker, ToWorker, WorkerInit} from './worker-protocol.js';
+import type {ToWorker} from './worker-protocol.js';
 
 export type ShardedMonitorOptions = {
 	/** Number of shard workers (>= 1). */
@@ -21,16 +22,8 @@ export type ShardedMonitorOptions = {
 	readonly publishEveryMs?: number;
 	/** Told when a shard fails or is restarted. */
 	readonly warn?: (message: string) => void;
-};
-
-type Shard = {
-	index: number;
-	worker?: Worker;
-	totals?: EngineTotals;
-	ready: boolean;
-	done: boolean;
-	stopped: boolean;
-	stopWaiters: Array<() => void>;
+	/** First restart delay after a crash, ms (then doubling); default 250. */
+	readonly restartDelayMs?: number;
 };
 
 /**
@@ -41,14 +34,15 @@ which stays here (PGlite is single-connection, and one writer makes batches larg
 */
 export class ShardedMonitor extends EventEmitter<EngineEvents> implements MonitorHandle {
 	readonly #options: ShardedMonitorOptions;
-	readonly #shards: Shard[];
+	readonly #shards: ShardSupervisor[];
 	readonly #specs = new Map<number, SiteSpec>();
 	#viewList: SiteView[] = [];
 	readonly #index = new Map<number, number>();
+	/** Rows emitted per site (only with `checksPerSite`): what a restarted shard resumes from. */
+	readonly #rows = new Map<number, number>();
 	#snapshot: EngineSnapshot | undefined;
-	#anchor = 0;
+	#ready = 0;
 	#started = false;
-	#stopping = false;
 	#doneEmitted = false;
 	#startedAt = 0;
 
@@ -59,7 +53,38 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 
 		this.#options = options;
-		this.#shards = Array.from({length: options.workers}, (_, index) => ({index, ready: false, done: false, stopped: false, stopWaiters: []}));
+		const workers = options.workers;
+		const init = {
+			checksPerSite: options.checksPerSite,
+			timeoutMs: options.timeoutMs,
+			maxConcurrency: options.maxConcurrency === undefined ? undefined : Math.max(1, Math.ceil(options.maxConcurrency / workers)),
+			// Shards split sites by id, so every shard may reach every host: each gets its share.
+			maxPerHost: Math.max(1, Math.floor((options.maxPerHost ?? defaultMaxPerHost) / workers)),
+			prober: options.prober,
+			publishEveryMs: options.publishEveryMs,
+		};
+		this.#shards = Array.from({length: workers}, (_, index) => new ShardSupervisor({
+			index,
+			init,
+			restartDelayMs: options.restartDelayMs,
+			sites: () => [...this.#specs.values()].filter(spec => shardOf(spec.id, workers) === index)
+				.map(spec => ({...spec, paused: (this.#viewOf(spec.id)?.status ?? (spec.paused ? 'paused' : 'pending')) === 'paused'})),
+			slotsUsed: () => options.checksPerSite > 0
+				? [...this.#rows].filter(([id]) => shardOf(id, workers) === index)
+				: undefined,
+			onReady: () => {
+				this.#onReady();
+			},
+			onUpdate: (results, views) => {
+				this.#onUpdate(results, views);
+			},
+			onDone: () => {
+				this.#onDone();
+			},
+			warn: message => {
+				options.warn?.(message);
+			},
+		}));
 	}
 
 	get workers(): number {
@@ -131,7 +156,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		return true;
 	}
 
-	/** Spawns the shard workers and starts them on one shared grid origin. */
+	/** Spawns the shard workers; they start on one shared grid origin once all have loaded. */
 	start(): void {
 		if (this.#started) {
 			return;
@@ -139,99 +164,85 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 		this.#started = true;
 		this.#startedAt = Date.now();
-		const shards = splitByShard(this.#specs.values(), this.#shards.length, spec => spec.id);
 		for (const shard of this.#shards) {
-			this.#spawn(shard, shards[shard.index]!);
+			shard.spawn();
 		}
 	}
 
 	/** Stops scheduling in every shard; resolves when their checks in flight finished and were reported. */
 	async stop(): Promise<void> {
-		this.#stopping = true;
-		await Promise.all(this.#shards.map(async shard => {
-			if (shard.stopped || !shard.worker) {
-				return;
-			}
-
-			const stopped = new Promise<void>(resolve => {
-				shard.stopWaiters.push(resolve);
-			});
-			this.#post(shard.index, {type: 'stop'});
-			await stopped;
-		}));
+		await Promise.all(this.#shards.map(async shard => shard.stop()));
 	}
 
 	/** Aborts the checks in flight in every shard (a forced shutdown); each still reports a result. */
 	abortInFlight(): void {
-		for (const shard of this.#shards) {
-			this.#post(shard.index, {type: 'abort'});
+		for (let index = 0; index < this.#shards.length; index++) {
+			this.#post(index, {type: 'abort'});
 		}
 	}
 
-	snapshot(): EngineSnapshot {
-		if (this.#snapshot) {
-			return this.#snapshot;
-		}
+	/** Ends shard `index`'s thread abruptly, as a crash would; it is restarted like after any crash. */
+	async killShard(index: number): Promise<void> {
+		await this.#shards[index]?.kill();
+	}
 
-		const reports = this.#shards.map(shard => shard.totals).filter(totals => totals !== undefined);
-		const sum = (pick: (totals: EngineTotals) => number) => reports.reduce((total, totals) => total + pick(totals), 0);
-		const max = (pick: (totals: EngineTotals) => number) => reports.reduce((highest, totals) => Math.max(highest, pick(totals)), 0);
-		const perMinute = sum(totals => totals.checksPerSecond1m);
-		const weighted = (pick: (totals: EngineTotals) => number) => perMinute > 0
-			? sum(totals => pick(totals) * totals.checksPerSecond1m) / perMinute
-			: 0;
-		let up = 0;
-		let down = 0;
-		let paused = 0;
-		let pending = 0;
-		for (const view of this.#viewList) {
-			if (view.status === 'up') {
-				up++;
-			} else if (view.status === 'down') {
-				down++;
-			} else if (view.status === 'paused') {
-				paused++;
-			} else {
-				pending++;
+	snapshot(): EngineSnapshot {
+		this.#snapshot ??= {
+			sites: this.#viewList.slice(),
+			totals: mergeTotals(
+				this.#shards.map(shard => shard.totals).filter(totals => totals !== undefined),
+				this.#shards.map(shard => shard.past),
+				this.#viewList,
+				{startedAt: this.#startedAt, now: Date.now()},
+			),
+		};
+		return this.#snapshot;
+	}
+
+	#onReady(): void {
+		this.#ready++;
+		if (this.#ready === this.#shards.length) {
+			// Module loading takes a while; a grid anchored before it would start with every early slot late.
+			const anchor = Date.now();
+			for (const shard of this.#shards) {
+				shard.begin(anchor);
+			}
+		}
+	}
+
+	#onUpdate(results: readonly CheckResult[], views: readonly SiteView[]): void {
+		for (const view of views) {
+			const index = this.#index.get(view.id);
+			if (index !== undefined) {
+				this.#viewList[index] = view;
 			}
 		}
 
-		const reasons = [...new Set(reports.map(totals => totals.limitReason))];
-		this.#snapshot = {
-			sites: this.#viewList.slice(),
-			totals: {
-				sites: this.#viewList.length,
-				up,
-				down,
-				paused,
-				pending,
-				// Shards split sites by id, so one origin may have a lane in several shards.
-				hosts: max(totals => totals.hosts),
-				inFlight: sum(totals => totals.inFlight),
-				waiting: sum(totals => totals.waiting),
-				waitingOnHosts: sum(totals => totals.waitingOnHosts),
-				suspectInFlight: sum(totals => totals.suspectInFlight),
-				limit: sum(totals => totals.limit),
-				limitReason: reasons.length === 0 ? 'starting' : reasons.join('; '),
-				started: sum(totals => totals.started),
-				completed: sum(totals => totals.completed),
-				skipped: sum(totals => totals.skipped),
-				skippedClientBusy: sum(totals => totals.skippedClientBusy),
-				skippedHostBusy: sum(totals => totals.skippedHostBusy),
-				checksPerSecond1s: sum(totals => totals.checksPerSecond1s),
-				checksPerSecond1m: perMinute,
-				timeoutRate1m: weighted(totals => totals.timeoutRate1m),
-				errorRate1m: weighted(totals => totals.errorRate1m),
-				// Percentiles do not add up; the worst shard is the honest figure.
-				latenessP50Ms: max(totals => totals.latenessP50Ms),
-				latenessP99Ms: max(totals => totals.latenessP99Ms),
-				eventLoopDelayP99Ms: max(totals => totals.eventLoopDelayP99Ms),
-				cpuUtilisation: max(totals => totals.cpuUtilisation),
-				startedAt: this.#startedAt,
-				now: Date.now(),
-			},
-		};
-		return this.#snapshot;
+		const counting = this.#options.checksPerSite > 0;
+		for (const result of results) {
+			if (counting) {
+				this.#rows.set(result.siteId, (this.#rows.get(result.siteId) ?? 0) + 1);
+			}
+
+			if (result.errorKind === 'worker_crash') {
+				// The dead worker never sent this site's view again: the row clears its running mark here.
+				const index = this.#index.get(result.siteId);
+				if (index !== undefined) {
+					this.#viewList[index] = applyResult(this.#viewList[index]!, result);
+				}
+			}
+
+			this.emit('result', result);
+		}
+
+		this.#changed();
+	}
+
+	#onDone(): void {
+		if (!this.#doneEmitted && this.#shards.every(shard => shard.done)) {
+			this.#doneEmitted = true;
+			this.emit('done');
+		}
 	}
 
 	#route(type: 'pause' | 'resume', ids: Iterable<number>): void {
@@ -252,7 +263,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	}
 
 	#post(index: number, message: ToWorker): void {
-		this.#shards[index]!.worker?.postMessage(message);
+		this.#shards[index]!.post(message);
 	}
 
 	#viewOf(id: number): SiteView | undefined {
@@ -279,120 +290,4 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		this.#snapshot = undefined;
 		this.emit('change');
 	}
-
-	#spawn(shard: Shard, sites: SiteSpec[]): void {
-		const init: WorkerInit = {
-			sites,
-			checksPerSite: this.#options.checksPerSite,
-			timeoutMs: this.#options.timeoutMs,
-			maxConcurrency: this.#options.maxConcurrency === undefined
-				? undefined
-				: Math.max(1, Math.ceil(this.#options.maxConcurrency / this.#shards.length)),
-			// Shards split sites by id, so every shard may reach every host: each gets its share.
-			maxPerHost: Math.max(1, Math.floor((this.#options.maxPerHost ?? defaultMaxPerHost) / this.#shards.length)),
-			prober: this.#options.prober,
-			publishEveryMs: this.#options.publishEveryMs,
-		};
-		shard.ready = false;
-		const [script, scriptOptions] = workerScript();
-		const worker = new Worker(script, {...scriptOptions, workerData: init});
-		shard.worker = worker;
-		worker.on('message', (message: FromWorker) => {
-			this.#onMessage(shard, message);
-		});
-		worker.on('error', error => {
-			this.#options.warn?.(`shard ${shard.index} failed: ${error.stack ?? error.message}`);
-		});
-		worker.on('exit', code => {
-			if (shard.stopped) {
-				return;
-			}
-
-			// A shard that dies takes its checks in flight with it; its sites must not stop being monitored.
-			shard.stopped = true;
-			if (this.#stopping) {
-				this.#settleStop(shard);
-				return;
-			}
-
-			this.#options.warn?.(`shard ${shard.index} exited (code ${code}); restarting it with its ${sites.length} sites`);
-			shard.stopped = false;
-			const current = [...this.#specs.values()].filter(spec => shardOf(spec.id, this.#shards.length) === shard.index)
-				.map(spec => ({...spec, paused: this.#viewOf(spec.id)?.status === 'paused'}));
-			this.#spawn(shard, current);
-		});
-	}
-
-	#onMessage(shard: Shard, message: FromWorker): void {
-		switch (message.type) {
-			case 'ready': {
-				shard.ready = true;
-				if (this.#anchor !== 0) {
-					// A restarted shard joins the grid the others are on.
-					this.#post(shard.index, {type: 'start', anchor: this.#anchor});
-				} else if (this.#shards.every(each => each.ready)) {
-					// Module loading takes a while; a grid anchored before it would start with every early slot late.
-					this.#anchor = Date.now();
-					for (const each of this.#shards) {
-						this.#post(each.index, {type: 'start', anchor: this.#anchor});
-					}
-				}
-
-				break;
-			}
-
-			case 'update': {
-				shard.totals = message.totals;
-				for (const view of message.views) {
-					const index = this.#index.get(view.id);
-					if (index !== undefined) {
-						this.#viewList[index] = view;
-					}
-				}
-
-				for (const result of message.results) {
-					this.emit('result', result);
-				}
-
-				this.#changed();
-				break;
-			}
-
-			case 'done': {
-				shard.done = true;
-				if (!this.#doneEmitted && this.#shards.every(each => each.done)) {
-					this.#doneEmitted = true;
-					this.emit('done');
-				}
-
-				break;
-			}
-
-			case 'stopped': {
-				shard.stopped = true;
-				this.#settleStop(shard);
-				break;
-			}
-		}
-	}
-
-	#settleStop(shard: Shard): void {
-		const waiters = shard.stopWaiters;
-		shard.stopWaiters = [];
-		for (const resolve of waiters) {
-			resolve();
-		}
-	}
-}
-
-/**
-The shard worker's entry: the compiled `.js` beside this file, or, when this file runs as TypeScript
-(tests under tsx), the `.ts` source loaded through tsx.
-*/
-function workerScript(): [URL, {execArgv?: string[]}] {
-	if (import.meta.url.endsWith('.ts')) {
-		return [new URL('shard-worker.ts', import.meta.url), {execArgv: ['--import', 'tsx']}];
-	}
-
-	return [new URL('shard-worker.js', import.meta.url), {}];
 }

@@ -1,4 +1,4 @@
-import type {EngineTotals} from '../engine/engine-types.js';
+import type {EngineTotals, StartedCheck} from '../engine/engine-types.js';
 import type {SiteView} from '../engine/site-state.js';
 import type {CheckResult, SiteSpec} from '../engine/types.js';
 import type {ProberOptions} from '../probe/index.js';
@@ -19,8 +19,13 @@ export type WorkerInit = {
 
 /** Commands from the main thread. Site lists travel in one message, never one message per site. */
 export type ToWorker =
-	/** Grid origin shared by every shard, set once all shards are loaded so no first slot is already past. */
-	| {readonly type: 'start'; readonly anchor: number}
+	/**
+	Grid origin shared by every shard, set once all shards are loaded so no first slot is already past.
+	A shard restarted after a crash gets `resumeAt` (its sites start at their next slot after it, never
+	in the past) and, per site, the slots already used (`[siteId, slots]`), so `--number-healthchecks`
+	holds over both lives.
+	*/
+	| {readonly type: 'start'; readonly anchor: number; readonly resumeAt?: number; readonly slotsUsed?: Array<[number, number]>}
 	| {readonly type: 'add'; readonly sites: SiteSpec[]}
 	| {readonly type: 'remove'; readonly ids: number[]}
 	| {readonly type: 'pause'; readonly ids: number[]}
@@ -31,7 +36,15 @@ export type ToWorker =
 
 /** Reports to the main thread, batched: results and changed site views every `publishEveryMs`. */
 export type FromWorker =
-	| {readonly type: 'update'; readonly results: CheckResult[]; readonly views: SiteView[]; readonly removed: number[]; readonly totals: EngineTotals}
+	| {
+		readonly type: 'update';
+		/** Checks handed to the prober since the last update (a check may start and finish in one update). */
+		readonly started: StartedCheck[];
+		readonly results: CheckResult[];
+		readonly views: SiteView[];
+		readonly removed: number[];
+		readonly totals: EngineTotals;
+	}
 	| {readonly type: 'ready'}
 	| {readonly type: 'done'}
 	| {readonly type: 'stopped'};

@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type {AddressInfo} from 'node:net';
 import test from 'ava';
 import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
 import {createLocalEngine} from '../../source/workers/create-monitor.js';
+import {httpServer} from '../probe/loopback.js';
 
 /**
 Paths of one host share its connections. One loopback server (one origin), 50 paths: 10 never
@@ -12,7 +11,7 @@ for one inside the monitor and be stored late, skipped or as 598. None of that m
 */
 test('healthy paths of a host whose other paths hang are checked on every slot, on time, and stored as 200', async t => {
 	const arrivals = new Map<string, number[]>();
-	const server = http.createServer((request, response) => {
+	const server = await httpServer((request, response) => {
 		const list = arrivals.get(request.url!) ?? [];
 		list.push(Date.now());
 		arrivals.set(request.url!, list);
@@ -22,16 +21,8 @@ test('healthy paths of a host whose other paths hang are checked on every slot, 
 
 		setTimeout(() => response.end('ok'), 20);
 	});
-	await new Promise<void>(resolve => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	t.teardown(async () => {
-		server.closeAllConnections();
-		await new Promise(resolve => {
-			server.close(resolve);
-		});
-	});
-	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	t.teardown(async () => server.close());
+	const origin = server.url('');
 	const sites: SiteSpec[] = Array.from({length: 50}, (_, index) => ({
 		id: index + 1,
 		url: `${origin}/${index % 5 === 0 ? 'hang' : 'ok'}/${index + 1}`,

@@ -1,0 +1,79 @@
+import type {EngineTotals} from '../engine/engine-types.js';
+import type {SiteView} from '../engine/site-state.js';
+
+/** Counters a shard carried over from earlier lives (a shard restarted after a crash starts from zero). */
+export type PastCounters = {
+	started: number;
+	completed: number;
+	skipped: number;
+	skippedClientBusy: number;
+	skippedHostBusy: number;
+};
+
+export function noPastCounters(): PastCounters {
+	return {started: 0, completed: 0, skipped: 0, skippedClientBusy: 0, skippedHostBusy: 0};
+}
+
+/** Adds a dead shard's last report to what it carried before. */
+export function carryOver(past: PastCounters, last: EngineTotals | undefined): void {
+	if (last) {
+		past.started += last.started;
+		past.completed += last.completed;
+		past.skipped += last.skipped;
+		past.skippedClientBusy += last.skippedClientBusy;
+		past.skippedHostBusy += last.skippedHostBusy;
+	}
+}
+
+/**
+One fleet's totals from the shards' reports: counts add up, rates add up, shares are weighted by
+throughput, and percentiles take the worst shard (percentiles do not add up; the worst is honest).
+Site statuses come from the merged views, which are the main thread's own.
+*/
+export function mergeTotals(
+	reports: readonly EngineTotals[],
+	past: readonly PastCounters[],
+	views: readonly SiteView[],
+	clock: {startedAt: number; now: number},
+): EngineTotals {
+	const sum = (pick: (totals: EngineTotals) => number) => reports.reduce((total, totals) => total + pick(totals), 0);
+	const max = (pick: (totals: EngineTotals) => number) => reports.reduce((highest, totals) => Math.max(highest, pick(totals)), 0);
+	const before = (pick: (counters: PastCounters) => number) => past.reduce((total, counters) => total + pick(counters), 0);
+	const perMinute = sum(totals => totals.checksPerSecond1m);
+	const weighted = (pick: (totals: EngineTotals) => number) => perMinute > 0
+		? sum(totals => pick(totals) * totals.checksPerSecond1m) / perMinute
+		: 0;
+	const statuses = {up: 0, down: 0, paused: 0, pending: 0};
+	for (const view of views) {
+		statuses[view.status]++;
+	}
+
+	const reasons = [...new Set(reports.map(totals => totals.limitReason))];
+	return {
+		sites: views.length,
+		...statuses,
+		// Shards split sites by id, so one origin may have a lane in several shards.
+		hosts: max(totals => totals.hosts),
+		inFlight: sum(totals => totals.inFlight),
+		waiting: sum(totals => totals.waiting),
+		waitingOnHosts: sum(totals => totals.waitingOnHosts),
+		suspectInFlight: sum(totals => totals.suspectInFlight),
+		limit: sum(totals => totals.limit),
+		limitReason: reasons.length === 0 ? 'starting' : reasons.join('; '),
+		started: sum(totals => totals.started) + before(counters => counters.started),
+		completed: sum(totals => totals.completed) + before(counters => counters.completed),
+		skipped: sum(totals => totals.skipped) + before(counters => counters.skipped),
+		skippedClientBusy: sum(totals => totals.skippedClientBusy) + before(counters => counters.skippedClientBusy),
+		skippedHostBusy: sum(totals => totals.skippedHostBusy) + before(counters => counters.skippedHostBusy),
+		checksPerSecond1s: sum(totals => totals.checksPerSecond1s),
+		checksPerSecond1m: perMinute,
+		timeoutRate1m: weighted(totals => totals.timeoutRate1m),
+		errorRate1m: weighted(totals => totals.errorRate1m),
+		latenessP50Ms: max(totals => totals.latenessP50Ms),
+		latenessP99Ms: max(totals => totals.latenessP99Ms),
+		eventLoopDelayP99Ms: max(totals => totals.eventLoopDelayP99Ms),
+		cpuUtilisation: max(totals => totals.cpuUtilisation),
+		startedAt: clock.startedAt,
+		now: clock.now,
+	};
+}

@@ -1,0 +1,222 @@
+import {Worker} from 'node:worker_threads';
+import type {EngineTotals, StartedCheck} from '../engine/engine-types.js';
+import type {SiteView} from '../engine/site-state.js';
+import {regexMatchStatus, type CheckResult, type SiteSpec} from '../engine/types.js';
+import {carryOver, noPastCounters, type PastCounters} from './merge-totals.js';
+import type {FromWorker, ToWorker, WorkerInit} from './worker-protocol.js';
+
+/** What a supervisor needs from the monitor that owns it. */
+export type ShardSupervisorOptions = {
+	readonly index: number;
+	/** Everything a worker is started with but its sites. */
+	readonly init: Omit<WorkerInit, 'sites'>;
+	/** The shard's sites as of now (pauses included): what a (re)started worker monitors. */
+	readonly sites: () => SiteSpec[];
+	/** Slots each of the shard's sites has used so far, or undefined when sites run forever. */
+	readonly slotsUsed: () => Array<[number, number]> | undefined;
+	/** A first start's worker has loaded; the monitor answers with `begin(anchor)` once every shard has. */
+	readonly onReady: () => void;
+	/** Results (crash rows included) and changed views, in order. */
+	readonly onUpdate: (results: readonly CheckResult[], views: readonly SiteView[]) => void;
+	readonly onDone: () => void;
+	readonly warn: (message: string) => void;
+	/** Restart delay after the first crash in a row, ms; doubles per crash up to `maxRestartDelayMs`. */
+	readonly restartDelayMs?: number;
+	readonly maxRestartDelayMs?: number;
+};
+
+/** A worker that ran this long before dying counts as healthy: the next crash restarts it at once again. */
+const healthyRunMs = 60_000;
+
+/**
+Runs one shard worker and replaces it when it dies. A crash must lose nothing that can be known:
+each check the dead worker had in flight (it reports every check it starts) ends as a
+`worker_crash` row, and the new worker resumes from the present on each site's grid, with the slots
+already used, instead of replaying every slot since the run began. Restarts back off (0.25 s,
+doubling, at most 30 s) so a worker that dies at once cannot spin.
+*/
+export class ShardSupervisor {
+	readonly #options: ShardSupervisorOptions;
+	#worker: Worker | undefined;
+	/** Checks the current worker started and has not reported, by site (one per site at a time). */
+	readonly #inFlight = new Map<number, StartedCheck>();
+	readonly #past: PastCounters = noPastCounters();
+	#totals: EngineTotals | undefined;
+	#anchor: number | undefined;
+	#spawnedAt = 0;
+	#crashesInARow = 0;
+	#restartTimer: NodeJS.Timeout | undefined;
+	#stopping = false;
+	#stopWaiters: Array<() => void> = [];
+	#done = false;
+
+	constructor(options: ShardSupervisorOptions) {
+		this.#options = options;
+	}
+
+	/** The worker's last report; undefined before the first and right after a crash. */
+	get totals(): EngineTotals | undefined {
+		return this.#totals;
+	}
+
+	/** Counters of earlier lives, crash rows included. */
+	get past(): PastCounters {
+		return this.#past;
+	}
+
+	get done(): boolean {
+		return this.#done;
+	}
+
+	/** Starts the first worker. */
+	spawn(): void {
+		const [script, scriptOptions] = workerScript();
+		const init: WorkerInit = {...this.#options.init, sites: this.#options.sites()};
+		const worker = new Worker(script, {...scriptOptions, workerData: init});
+		this.#worker = worker;
+		this.#spawnedAt = Date.now();
+		worker.on('message', (message: FromWorker) => {
+			this.#onMessage(message);
+		});
+		worker.on('error', error => {
+			this.#options.warn(`shard ${this.#options.index} failed: ${error.stack ?? error.message}`);
+		});
+		worker.on('exit', code => {
+			if (this.#worker === worker) {
+				this.#onExit(code);
+			}
+		});
+	}
+
+	/** Starts checking on the grid anchored at `anchor` (epoch ms), shared by every shard. */
+	begin(anchor: number): void {
+		this.#anchor = anchor;
+		this.post({type: 'start', anchor});
+	}
+
+	post(message: ToWorker): void {
+		this.#worker?.postMessage(message);
+	}
+
+	/** Stops scheduling; resolves once the worker reported its last results and exited (or was already gone). */
+	async stop(): Promise<void> {
+		this.#stopping = true;
+		clearTimeout(this.#restartTimer);
+		if (!this.#worker) {
+			return;
+		}
+
+		const stopped = new Promise<void>(resolve => {
+			this.#stopWaiters.push(resolve);
+		});
+		this.post({type: 'stop'});
+		await stopped;
+	}
+
+	/** Ends the worker abruptly, as a crash would: what a wedged shard needs, and how tests crash one. */
+	async kill(): Promise<void> {
+		await this.#worker?.terminate();
+	}
+
+	#onMessage(message: FromWorker): void {
+		switch (message.type) {
+			case 'ready': {
+				if (this.#anchor === undefined) {
+					this.#options.onReady();
+				} else {
+					// A replacement joins the grid the others are on, from now: no past slot is replayed.
+					this.post({type: 'start', anchor: this.#anchor, resumeAt: Date.now(), slotsUsed: this.#options.slotsUsed()});
+				}
+
+				break;
+			}
+
+			case 'update': {
+				this.#totals = message.totals;
+				for (const check of message.started) {
+					this.#inFlight.set(check.siteId, check);
+				}
+
+				for (const result of message.results) {
+					if (this.#inFlight.get(result.siteId)?.scheduledAt === result.scheduledAt) {
+						this.#inFlight.delete(result.siteId);
+					}
+				}
+
+				this.#options.onUpdate(message.results, message.views);
+				break;
+			}
+
+			case 'done': {
+				this.#done = true;
+				this.#options.onDone();
+				break;
+			}
+
+			case 'stopped': {
+				this.#settleStop();
+				break;
+			}
+		}
+	}
+
+	#onExit(code: number): void {
+		this.#worker = undefined;
+		const lost = this.#crashRows(code);
+		carryOver(this.#past, this.#totals);
+		this.#past.skipped += lost.length;
+		this.#totals = undefined;
+		if (lost.length > 0) {
+			this.#options.onUpdate(lost, []);
+		}
+
+		if (this.#stopping) {
+			this.#settleStop();
+			return;
+		}
+
+		this.#crashesInARow = Date.now() - this.#spawnedAt >= healthyRunMs ? 1 : this.#crashesInARow + 1;
+		const first = this.#options.restartDelayMs ?? 250;
+		const delay = Math.min(this.#options.maxRestartDelayMs ?? 30_000, first * (2 ** (this.#crashesInARow - 1)));
+		this.#options.warn(`shard ${this.#options.index} exited (code ${code}) with ${lost.length} checks in flight, stored as worker_crash; restarting it in ${(delay / 1000).toFixed(2)} s`);
+		this.#done = false;
+		this.#restartTimer = setTimeout(() => {
+			this.spawn();
+		}, delay);
+	}
+
+	/** One row per check the dead worker had in flight: its outcome is unknown, but it was made. */
+	#crashRows(code: number): CheckResult[] {
+		const now = Date.now();
+		const rows = [...this.#inFlight.values()].map((check): CheckResult => ({
+			...check,
+			httpStatusCode: 0,
+			responseTimeMs: now - check.requestedAt,
+			regexMatchStatus: regexMatchStatus.notChecked,
+			errorKind: 'worker_crash',
+			errorMessage: `the worker thread running this check exited (code ${code}) before it finished`,
+		}));
+		this.#inFlight.clear();
+		return rows;
+	}
+
+	#settleStop(): void {
+		const waiters = this.#stopWaiters;
+		this.#stopWaiters = [];
+		for (const resolve of waiters) {
+			resolve();
+		}
+	}
+}
+
+/**
+The shard worker's entry: the compiled `.js` beside this file, or, when this file runs as TypeScript
+(tests under tsx), the `.ts` source loaded through tsx.
+*/
+function workerScript(): [URL, {execArgv?: string[]}] {
+	if (import.meta.url.endsWith('.ts')) {
+		return [new URL('shard-worker.ts', import.meta.url), {execArgv: ['--import', 'tsx']}];
+	}
+
+	return [new URL('shard-worker.js', import.meta.url), {}];
+}

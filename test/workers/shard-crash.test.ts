@@ -1,0 +1,71 @@
+import test from 'ava';
+import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
+import {ShardedMonitor} from '../../source/workers/sharded-monitor.js';
+import {shardOf} from '../../source/workers/shard.js';
+import {httpServer} from '../probe/loopback.js';
+
+/**
+A shard worker killed mid-run: its checks in flight end as `worker_crash` rows, the replacement
+resumes from the present on each site's grid (no past slot replayed), and `--number-healthchecks`
+still holds: every site ends with exactly its number of rows, one per slot.
+*/
+test('a worker killed mid-run: in-flight checks stored as worker_crash, no past slot replayed, every later slot on the grid', async t => {
+	// Answers take 1.5 s of every 2 s interval, so a shard always has checks in flight.
+	const arrivals: Array<{path: string; at: number}> = [];
+	const server = await httpServer((request, response) => {
+		arrivals.push({path: request.url!, at: Date.now()});
+		setTimeout(() => response.end('ok'), 1500);
+	});
+	t.teardown(async () => server.close());
+	const base = server.url('');
+	const sites: SiteSpec[] = Array.from({length: 20}, (_, index) => ({id: index + 1, url: `${base}/site/${index + 1}`, intervalSeconds: 2}));
+	const checks = 8;
+	const warnings: string[] = [];
+	const monitor = new ShardedMonitor({
+		workers: 2, checksPerSite: checks, timeoutMs: 5000, publishEveryMs: 50, maxPerHost: 40, warn: line => warnings.push(line),
+	});
+	monitor.addSites(sites);
+	const results: Array<{result: CheckResult; at: number}> = [];
+	monitor.on('result', result => results.push({result, at: Date.now()}));
+	const done = new Promise<void>(resolve => {
+		monitor.once('done', resolve);
+	});
+	monitor.start();
+	await new Promise(resolve => {
+		setTimeout(resolve, 6000);
+	});
+	const killedAt = Date.now();
+	await monitor.killShard(0);
+	await done;
+	await monitor.stop();
+
+	t.true(warnings.some(line => /shard 0 exited .* stored as worker_crash; restarting it/.test(line)), warnings.join('\n'));
+	const crashed = results.filter(({result}) => result.errorKind === 'worker_crash');
+	t.true(crashed.length >= 3, `${crashed.length} crash rows`);
+	for (const {result} of crashed) {
+		t.is(shardOf(result.siteId, 2), 0, 'only the killed shard loses checks');
+		t.true(result.scheduledAt < killedAt && result.requestedAt < killedAt);
+		// Each was a real request: the server saw it.
+		t.true(arrivals.some(arrival => arrival.path === new URL(result.url).pathname && Math.abs(arrival.at - result.requestedAt) < 100), result.url);
+	}
+
+	const bySite = Map.groupBy(results, ({result}) => result.siteId);
+	t.is(bySite.size, 20);
+	for (const [siteId, rows] of bySite) {
+		const slots = rows.map(({result}) => result.scheduledAt).sort((a, b) => a - b);
+		t.is(slots.length, checks, `site ${siteId}: one row per slot`);
+		t.is(new Set(slots).size, checks, `site ${siteId}: no slot twice`);
+		// Before and after the restart, every slot is on the site's own grid.
+		for (const slot of slots) {
+			t.is((slot - slots[0]!) % 2000, 0, `site ${siteId}: slot ${slot} off the grid`);
+		}
+
+		// The replacement never went back: what it reported was scheduled after the kill.
+		if (shardOf(siteId, 2) === 0) {
+			const replayed = rows.filter(({result, at}) => at > killedAt && result.errorKind !== 'worker_crash' && result.scheduledAt < killedAt);
+			t.deepEqual(replayed.map(({result}) => result.scheduledAt), [], `site ${siteId}: past slots replayed`);
+		}
+	}
+
+	t.true(results.every(({result}) => result.errorKind === 'worker_crash' || result.httpStatusCode === 200), 'every other check answered');
+});
