@@ -2,7 +2,7 @@ import {EventEmitter, setMaxListeners} from 'node:events';
 import {createConcurrencyController, type ConcurrencyController} from './concurrency-controller.js';
 import {EngineStats} from './engine-stats.js';
 import type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals} from './engine-types.js';
-import {HostLanes, type WaitingCheck} from './host-lanes.js';
+import {HostLanes, type Standing, type WaitingCheck} from './host-lanes.js';
 import {applyResult, isSuccess, isTimeout, type SiteView} from './site-state.js';
 import {SiteTable, type SiteRuntime} from './site-table.js';
 import {SlotScheduler} from './slot-scheduler.js';
@@ -207,7 +207,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			return false;
 		}
 
-		runtime.waiting = this.#lanes.enqueue(runtime.lane, id, this.#clock.now(), {manual: true, suspect: false});
+		runtime.waiting = this.#lanes.enqueue(runtime.lane, id, this.#clock.now(), {manual: true, standing: 'good'});
 		this.#pump();
 		return true;
 	}
@@ -376,20 +376,18 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			// The site has not answered its previous check: this slot is recorded as skipped rather than
 			// piling a second check onto a site that is already slow.
 			this.#skip(runtime, slot, 'skipped', 'previous check still running at the scheduled time');
-		} else {
-			const waiting = runtime.waiting;
-			if (waiting) {
-				// Still waiting on our side when the next slot comes: the stale check becomes a row naming
-				// what held it, and the current slot takes its place.
+		} else if (runtime.waiting) {
+			// Still waiting on our side when the next slot comes: the stale slot becomes a row naming
+			// what held it, and the check, keeping its place in the lane, stands for the current slot.
+			const {waiting} = runtime;
+			if (!waiting.manual) {
 				const reason = this.#lanes.reasonWaiting(waiting);
-				this.#dropWaiting(runtime);
-				if (!waiting.manual) {
-					this.#skip(runtime, waiting.scheduledAt, reason, waitedMessage[reason]);
-				}
+				this.#skip(runtime, waiting.scheduledAt, reason, waitedMessage[reason]);
 			}
 
-			const suspect = runtime.view.consecutiveTimeouts >= this.#suspectAfter;
-			runtime.waiting = this.#lanes.enqueue(runtime.lane, runtime.spec.id, slot, {manual: false, suspect});
+			this.#lanes.reslot(waiting, slot);
+		} else {
+			runtime.waiting = this.#lanes.enqueue(runtime.lane, runtime.spec.id, slot, {manual: false, standing: this.#standing(runtime.view)});
 		}
 
 		if (this.#checksPerSite > 0 && runtime.slotsUsed >= this.#checksPerSite) {
@@ -398,6 +396,15 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		}
 
 		this.#schedule(runtime, slot + (runtime.spec.intervalSeconds * 1000));
+	}
+
+	/** Where a site's next check queues in its lane (see `HostLanes`). */
+	#standing(view: SiteView): Standing {
+		if (view.consecutiveTimeouts >= this.#suspectAfter) {
+			return 'suspect';
+		}
+
+		return view.last && isSuccess(view.last) ? 'good' : 'unknown';
 	}
 
 	#skip(runtime: SiteRuntime, slot: number, errorKind: ErrorKind, errorMessage: string): void {
@@ -437,7 +444,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		const requestedAt = this.#clock.now();
 		runtime.running = true;
 		this.#inFlight++;
-		if (entry.suspect) {
+		if (entry.standing === 'suspect') {
 			this.#suspectInFlight++;
 		}
 
@@ -462,11 +469,12 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 
 	#finish(runtime: SiteRuntime, entry: WaitingCheck, result: CheckResult, wasUp: boolean): void {
 		this.#inFlight--;
-		if (entry.suspect) {
+		if (entry.standing === 'suspect') {
 			this.#suspectInFlight--;
 		}
 
-		this.#lanes.finished(entry);
+		// A path that was up timing out, or "too many requests" / "unavailable": the host may be struggling.
+		this.#lanes.finished(entry, (wasUp && isTimeout(result)) || result.httpStatusCode === 429 || result.httpStatusCode === 503);
 		runtime.running = false;
 		this.#stats.recordFinish(this.#clock.now(), result, wasUp, !entry.manual);
 		if (!isTimeout(result)) {

@@ -1,13 +1,20 @@
 import type {Lane} from './host-lanes.js';
 
+/**
+Where a site stands when its check is queued, which decides its place in its host's lane:
+`good` (its last check succeeded) goes first, `unknown` (never checked, or failed fast) takes the
+places good ones leave, `suspect` (its last check timed out) at most a share of them.
+*/
+export type Standing = 'good' | 'unknown' | 'suspect';
+
 /** One due check waiting in a lane. */
 export type WaitingCheck = {
 	readonly siteId: number;
-	readonly scheduledAt: number;
+	/** The slot it is for; moves to the next slot when it waited a whole interval (see `HostLanes.reslot`). */
+	scheduledAt: number;
 	/** Asked for by the user (`r`): goes before every scheduled check of its lane. */
 	readonly manual: boolean;
-	/** The site's last check timed out: it runs in the bounded suspect share. */
-	readonly suspect: boolean;
+	readonly standing: Standing;
 	readonly lane: Lane;
 	/** FIFO link (internal to the lanes). */
 	next: WaitingCheck | undefined;

@@ -1,7 +1,7 @@
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
 import {createLocalEngine} from '../../source/workers/create-monitor.js';
-import {httpServer} from '../probe/loopback.js';
+import {httpServer, httpsServer, testTls} from '../probe/loopback.js';
 
 /**
 Paths of one host share its connections. One loopback server (one origin), 50 paths: 10 never
@@ -9,14 +9,26 @@ answer, 40 answer in 20 ms; 1 s interval, 2 s timeout. Hanging paths hold a conn
 come back every second, so if they could take every connection to the host, healthy paths would wait
 for one inside the monitor and be stored late, skipped or as 598. None of that may happen.
 */
-test('healthy paths of a host whose other paths hang are checked on every slot, on time, and stored as 200', async t => {
+for (const scheme of ['http', 'https'] as const) {
+	// Over HTTPS every response closes its connection, so each check pays a handshake of its own.
+	const title = scheme === 'http' ? 'keep-alive' : 'HTTPS, Connection: close';
+	test(`${title}: healthy paths of a host whose other paths hang are checked on every slot, on time, and stored as 200`, async t => {
+		await checkSharedHost(t, scheme);
+	});
+}
+
+async function checkSharedHost(t: ExecutionContext, scheme: 'http' | 'https'): Promise<void> {
 	const arrivals = new Map<string, number[]>();
-	const server = await httpServer((request, response) => {
+	const server = await (scheme === 'http' ? httpServer : httpsServer)((request, response) => {
 		const list = arrivals.get(request.url!) ?? [];
 		list.push(Date.now());
 		arrivals.set(request.url!, list);
 		if (request.url!.startsWith('/hang/')) {
 			return; // Never answers; the prober's deadline ends it.
+		}
+
+		if (scheme === 'https') {
+			response.setHeader('connection', 'close');
 		}
 
 		setTimeout(() => response.end('ok'), 20);
@@ -28,7 +40,7 @@ test('healthy paths of a host whose other paths hang are checked on every slot, 
 		url: `${origin}/${index % 5 === 0 ? 'hang' : 'ok'}/${index + 1}`,
 		intervalSeconds: 1,
 	}));
-	const engine = createLocalEngine({checksPerSite: 10, timeoutMs: 2000});
+	const engine = createLocalEngine({checksPerSite: 10, timeoutMs: 2000, prober: {tls: {ca: testTls.cert}}});
 	const results: CheckResult[] = [];
 	engine.on('result', result => results.push(result));
 	engine.addSites(sites);
@@ -56,4 +68,4 @@ test('healthy paths of a host whose other paths hang are checked on every slot, 
 	const hanging = results.filter(result => result.url.includes('/hang/'));
 	t.is(hanging.length, 10 * 10, 'hanging paths end as rows too');
 	t.true(hanging.every(result => result.httpStatusCode === 598 || result.httpStatusCode === 0), 'a hang is a timeout or a slot skipped, never anything else');
-});
+}
