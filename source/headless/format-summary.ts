@@ -18,9 +18,11 @@ export function formatSummary(totals: EngineTotals, writer?: WriterStatus): stri
 		`timeouts ${percent(totals.timeoutRate1m)}`,
 		`errors ${percent(totals.errorRate1m)}`,
 		`limit ${totals.limit} in-flight ${totals.inFlight} waiting ${totals.waiting} (${totals.limitReason})`,
+		`hosts ${totals.hosts}, ${totals.waitingOnHosts} waiting for their host`,
+		// From each check's slot to the moment its request was written to the socket.
 		`late p99 ${Math.round(totals.latenessP99Ms)} ms`,
 		`loop p99 ${Math.round(totals.eventLoopDelayP99Ms)} ms`,
-		`skipped ${totals.skipped}`,
+		`skipped ${totals.skipped} (host_busy ${totals.skippedHostBusy}, client_busy ${totals.skippedClientBusy})`,
 	];
 	if (writer) {
 		let text = `db ${writer.state}, ${writer.written} stored, ${writer.queued} queued`;

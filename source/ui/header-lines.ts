@@ -17,7 +17,8 @@ const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 
 /**
 The header's facts, in reading order; at 80 columns they flow into four lines: sites and rate;
-failure rates and event-loop delay; the concurrency limit; the database writer and the run's uptime.
+failure rates, lateness (slot to request written) and event-loop delay; the concurrency limit; the
+database writer and the run's uptime.
 */
 export function headerSegments(input: HeaderInput): string[] {
 	const {totals, writer} = input;
@@ -36,8 +37,9 @@ export function headerSegments(input: HeaderInput): string[] {
 		`checks/s ${totals.checksPerSecond1s.toFixed(1)} (1m ${totals.checksPerSecond1m.toFixed(1)})`,
 		`timeouts ${percent(totals.timeoutRate1m)}`,
 		`errors ${percent(totals.errorRate1m)}`,
+		`late p99 ${Math.round(totals.latenessP99Ms)}ms`,
 		`loop p99 ${Math.round(totals.eventLoopDelayP99Ms)}ms`,
-		`limit ${totals.limit}, in flight ${totals.inFlight}, waiting ${totals.waiting} (${text(totals.limitReason)})`,
+		`limit ${totals.limit}, in flight ${totals.inFlight}, waiting ${totals.waiting}${totals.waitingOnHosts > 0 ? ` (${totals.waitingOnHosts} for their host)` : ''} (${text(totals.limitReason)})`,
 		`workers ${input.workers}`,
 		database,
 		`run ${totals.startedAt > 0 ? formatDuration(input.now - totals.startedAt) : 'not started'}`,
