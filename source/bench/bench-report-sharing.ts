@@ -42,7 +42,9 @@ export function judgeSharing(result: Pick<BenchRunResult, 'analysis' | 'stored'>
 	const {analysis: a, stored} = result;
 	const fleet = a.lateness.responsive;
 	const tool = a.toolLatenessResponsive;
-	const servedPlusSkipped = a.requestsServed + a.skipped;
+	// A worker_crash row stands for a request that did leave (its outcome was lost with the worker):
+	// it is already among the requests served.
+	const servedPlusSkipped = a.requestsServed + a.skipped - (a.skippedByReason.worker_crash ?? 0);
 	const rowMismatch = stored === undefined ? undefined : stored - servedPlusSkipped;
 	const toolMinusFleetP99Ms = tool.p99 - fleet.p99;
 	const fleetP99Ok = fleet.count > 0 && fleet.p99 <= sharingGoal.latenessP99Ms;

@@ -53,7 +53,7 @@ test('the cases of issue 10 expand to their flags on every database', t => {
 	const shared = {sites: 20_000, origins: 20, interval: '5-60', hang: 1, timeout: 5, close: false, checks: 2};
 	t.deepEqual(shape(['--case', 'shared-20k,shared-20k-https']), [
 		{caseName: 'shared-20k', db: 'pglite', scheme: 'http', ...shared},
-		{caseName: 'shared-20k-https', db: 'pglite', scheme: 'https', ...shared},
+		{caseName: 'shared-20k-https', db: 'pglite', scheme: 'https', ...shared, close: true},
 	]);
 	t.deepEqual(shape(['--case', 'one-host'], server), ['pglite', 'postgres'].map(db => ({
 		caseName: 'one-host', db, sites: 100, origins: 1, scheme: 'http', interval: '5-10', hang: 10, timeout: undefined, close: false, checks: 20,
