@@ -51,8 +51,8 @@ worker runs over its share of the sites.
 */
 export function createLocalEngine(options: Omit<CreateMonitorOptions, 'workers' | 'warn'>): CheckEngine & {close(): Promise<void>} {
 	const maxPerHost = options.maxPerHost ?? defaultMaxPerHost;
-	// The prober's pool per origin is exactly as large as the engine's lane may grow: a check that
-	// leaves its lane always finds a connection, so no time is spent queued inside undici.
+	// The prober's pool per origin is exactly as large as a lane's ceiling: a check that leaves its
+	// lane always finds a connection, so no time is spent queued inside undici.
 	const prober = createProber({...options.prober, connectionsPerOrigin: maxPerHost});
 	const engine = new CheckEngine({
 		probe: prober.probe,
