@@ -1,14 +1,16 @@
-import {EventEmitter, setMaxListeners} from 'node:events';
+import {EventEmitter} from 'node:events';
 import {createConcurrencyController, type ConcurrencyController} from './concurrency-controller.js';
+import {CheckRunner} from './check-runner.js';
 import {EngineStats} from './engine-stats.js';
 import type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals} from './engine-types.js';
-import {HostLanes, type Standing, type WaitingCheck} from './host-lanes.js';
+import {HostLanes, type WaitingCheck} from './host-lanes.js';
 import {applyResult, isSuccess, isTimeout, type SiteView} from './site-state.js';
 import {SiteTable, type SiteRuntime} from './site-table.js';
+import {originOf, skippedSlot, standingOf, type SlotSkip} from './slot-rows.js';
 import {SlotScheduler} from './slot-scheduler.js';
 import {firstSlot, nextSlotAfter} from './spread.js';
 import {
-	defaultMaxPerHost, failureStatus, regexMatchStatus, systemClock, type CheckResult, type Clock, type ErrorKind, type Probe, type ProbeOutcome, type SiteSpec,
+	defaultMaxPerHost, systemClock, type CheckResult, type Clock, type Probe, type ProbeOutcome, type SiteSpec,
 } from './types.js';
 
 export type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals, StartedCheck} from './engine-types.js';
@@ -45,10 +47,6 @@ export type ResumePoint = {
 	readonly slotsUsed?: ReadonlyMap<number, number>;
 };
 
-const waitedMessage: Record<'host_busy' | 'client_busy', string> = {
-	host_busy: 'not started before the next slot: every connection its host may have (--max-per-host) was busy',
-	client_busy: 'not started before the next slot: every check slot of webmon-tui was busy',
-};
 
 /**
 The check engine: the slot scheduler says when each site is due, host lanes hold due checks until
@@ -60,10 +58,8 @@ was not asked (`skipped`: its previous check still ran; `client_busy` / `host_bu
 still waiting for a slot on our side when the next slot came, and the newer slot replaces it).
 */
 export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHandle {
-	readonly #probe: Probe;
 	readonly #clock: Clock;
 	readonly #checksPerSite: number;
-	readonly #timeoutMs: number | undefined;
 	readonly #controller: ConcurrencyController;
 	readonly #measure: (() => ProcessSignals) | undefined;
 	readonly #tickMs: number;
@@ -73,16 +69,15 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	readonly #lanes: HostLanes;
 	readonly #table = new SiteTable();
 	readonly #stats = new EngineStats();
-	readonly #abort = new AbortController();
+	readonly #runner: CheckRunner;
+	/** The site of each check in flight (a site removed meanwhile still gets its row). */
+	readonly #runtimes = new Map<WaitingCheck, SiteRuntime>();
 	#anchor = 0;
 	#tickTimer: unknown;
 	#running = false;
 	#stopped = false;
-	#inFlight = 0;
-	#suspectInFlight = 0;
 	#unfinished = 0;
 	#doneEmitted = false;
-	#idleWaiters: Array<() => void> = [];
 	#lastSignals: ProcessSignals = {eventLoopDelayP99Ms: 0, cpuUtilisation: 0};
 	#snapshot: EngineSnapshot | undefined;
 	#totals: EngineTotals | undefined;
@@ -90,10 +85,8 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 
 	constructor(options: EngineOptions) {
 		super();
-		this.#probe = options.probe;
 		this.#clock = options.clock ?? systemClock;
 		this.#checksPerSite = options.checksPerSite && options.checksPerSite > 0 ? options.checksPerSite : 0;
-		this.#timeoutMs = options.timeoutMs;
 		this.#controller = options.controller ?? createConcurrencyController();
 		this.#measure = options.measure;
 		this.#tickMs = options.tickMs ?? 1000;
@@ -103,11 +96,24 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#scheduler = new SlotScheduler(this.#clock, (id, slot) => {
 			this.#slotDue(this.#table.get(id)!, slot);
 		}, () => {
-			this.#pump();
+			this.#runner.pump();
 			this.#changed();
 		});
-		// Every probe in flight listens to this one signal: thousands of listeners are expected here.
-		setMaxListeners(0, this.#abort.signal);
+		this.#runner = new CheckRunner({
+			probe: options.probe,
+			clock: this.#clock,
+			lanes: this.#lanes,
+			controller: this.#controller,
+			suspectShare: this.#suspectShare,
+			timeoutMs: options.timeoutMs,
+			hooks: {
+				start: (entry, requestedAt) => this.#started(entry, requestedAt),
+				outcome: (entry, outcome, requestedAt) => this.#finished(entry, outcome, requestedAt),
+				settled: () => {
+					this.#maybeDone();
+				},
+			},
+		});
 	}
 
 	/** Current concurrency limit. */
@@ -116,7 +122,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	}
 
 	get inFlight(): number {
-		return this.#inFlight;
+		return this.#runner.inFlight;
 	}
 
 	onChange(listener: () => void): () => void {
@@ -197,7 +203,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		}
 
 		this.#changed();
-		this.#pump();
+		this.#runner.pump();
 	}
 
 	/** Runs a check of `id` now, outside its grid (the TUI's `r`). False when it is already running or waiting. */
@@ -208,7 +214,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		}
 
 		runtime.waiting = this.#lanes.enqueue(runtime.lane, id, this.#clock.now(), {manual: true, standing: 'good'});
-		this.#pump();
+		this.#runner.pump();
 		return true;
 	}
 
@@ -255,6 +261,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	async stop(): Promise<void> {
 		this.#stopped = true;
 		this.#running = false;
+		this.#runner.stop();
 		this.#scheduler.stop();
 		if (this.#tickTimer !== undefined) {
 			this.#clock.clearTimer(this.#tickTimer);
@@ -273,18 +280,12 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 
 	/** Aborts checks in flight (a forced shutdown); each still reports a result. */
 	abortInFlight(): void {
-		this.#abort.abort();
+		this.#runner.abort();
 	}
 
 	/** Resolves when nothing is in flight. */
 	async idle(): Promise<void> {
-		if (this.#inFlight === 0) {
-			return;
-		}
-
-		await new Promise<void>(resolve => {
-			this.#idleWaiters.push(resolve);
-		});
+		await this.#runner.idle();
 	}
 
 	/** The current immutable snapshot (rebuilt only when something changed). */
@@ -305,10 +306,10 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			sites: this.#table.size,
 			...this.#table.statusCounts,
 			hosts: this.#lanes.hosts,
-			inFlight: this.#inFlight,
+			inFlight: this.#runner.inFlight,
 			waiting: this.#lanes.waiting,
 			waitingOnHosts: this.#lanes.waitingOnHosts,
-			suspectInFlight: this.#suspectInFlight,
+			suspectInFlight: this.#runner.suspectInFlight,
 			limit: this.#controller.limit,
 			limitReason: this.#controller.reason,
 			started: stats.started,
@@ -323,11 +324,6 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			now,
 		};
 		return this.#totals;
-	}
-
-	/** Checks waiting for the engine's own limit (not held back by their host's cap). */
-	get #waitingForSlot(): number {
-		return this.#lanes.waiting - this.#lanes.waitingOnHosts;
 	}
 
 	#count(runtime: SiteRuntime, counted: boolean): void {
@@ -375,19 +371,18 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		if (runtime.running) {
 			// The site has not answered its previous check: this slot is recorded as skipped rather than
 			// piling a second check onto a site that is already slow.
-			this.#skip(runtime, slot, 'skipped', 'previous check still running at the scheduled time');
+			this.#skip(runtime, slot, 'skipped');
 		} else if (runtime.waiting) {
 			// Still waiting on our side when the next slot comes: the stale slot becomes a row naming
 			// what held it, and the check, keeping its place in the lane, stands for the current slot.
 			const {waiting} = runtime;
 			if (!waiting.manual) {
-				const reason = this.#lanes.reasonWaiting(waiting);
-				this.#skip(runtime, waiting.scheduledAt, reason, waitedMessage[reason]);
+				this.#skip(runtime, waiting.scheduledAt, this.#lanes.reasonWaiting(waiting));
 			}
 
 			this.#lanes.reslot(waiting, slot);
 		} else {
-			runtime.waiting = this.#lanes.enqueue(runtime.lane, runtime.spec.id, slot, {manual: false, standing: this.#standing(runtime.view)});
+			runtime.waiting = this.#lanes.enqueue(runtime.lane, runtime.spec.id, slot, {manual: false, standing: standingOf(runtime.view, this.#suspectAfter)});
 		}
 
 		if (this.#checksPerSite > 0 && runtime.slotsUsed >= this.#checksPerSite) {
@@ -398,105 +393,41 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#schedule(runtime, slot + (runtime.spec.intervalSeconds * 1000));
 	}
 
-	/** Where a site's next check queues in its lane (see `HostLanes`). */
-	#standing(view: SiteView): Standing {
-		if (view.consecutiveTimeouts >= this.#suspectAfter) {
-			return 'suspect';
-		}
-
-		return view.last && isSuccess(view.last) ? 'good' : 'unknown';
-	}
-
-	#skip(runtime: SiteRuntime, slot: number, errorKind: ErrorKind, errorMessage: string): void {
-		this.#stats.recordSkip(errorKind);
-		const result: CheckResult = {
-			siteId: runtime.spec.id,
-			url: runtime.spec.url,
-			scheduledAt: slot,
-			requestedAt: this.#clock.now(),
-			httpStatusCode: 0,
-			responseTimeMs: 0,
-			regexMatchStatus: regexMatchStatus.notChecked,
-			errorKind,
-			errorMessage,
-		};
+	#skip(runtime: SiteRuntime, slot: number, kind: SlotSkip): void {
+		this.#stats.recordSkip(kind);
+		const result = skippedSlot(runtime.spec, slot, this.#clock.now(), kind);
 		this.#setView(runtime, applyResult(runtime.view, result));
 		this.emit('result', result);
 	}
 
-	#pump(): void {
-		const limit = this.#controller.limit;
-		const suspectCap = Math.max(1, Math.floor(limit * this.#suspectShare));
-		while (this.#inFlight < limit) {
-			const entry = this.#lanes.take(this.#suspectInFlight < suspectCap);
-			if (!entry) {
-				break;
-			}
-
-			// Paused and removed sites took their checks out of the lanes, so the entry is the site's own.
-			const runtime = this.#table.get(entry.siteId)!;
-			runtime.waiting = undefined;
-			this.#run(runtime, entry);
-		}
-	}
-
-	#run(runtime: SiteRuntime, entry: WaitingCheck): void {
-		const requestedAt = this.#clock.now();
+	/** A check leaves its lane: its site is running. */
+	#started(entry: WaitingCheck, requestedAt: number): {url: string; regex: string | undefined} {
+		// Paused and removed sites took their checks out of the lanes, so the entry is the site's own.
+		const runtime = this.#table.get(entry.siteId)!;
+		runtime.waiting = undefined;
 		runtime.running = true;
-		this.#inFlight++;
-		if (entry.standing === 'suspect') {
-			this.#suspectInFlight++;
-		}
-
-		this.#stats.recordStart(this.#inFlight);
-		const wasUp = runtime.view.status === 'up';
+		runtime.wasUp = runtime.view.status === 'up';
+		this.#runtimes.set(entry, runtime);
+		this.#stats.recordStart(this.#runner.inFlight);
 		this.#setView(runtime, {...runtime.view, running: true});
 		const {spec} = runtime;
 		this.emit('started', {siteId: spec.id, url: spec.url, scheduledAt: entry.scheduledAt, requestedAt});
-		void this.#probe({url: spec.url, regex: spec.regex, timeoutMs: this.#timeoutMs, signal: this.#abort.signal})
-			.catch((error: unknown): ProbeOutcome => ({
-				// The prober promises never to throw; if it does, the slot still ends as a row.
-				httpStatusCode: failureStatus.other,
-				responseTimeMs: this.#clock.now() - requestedAt,
-				regexMatchStatus: regexMatchStatus.notChecked,
-				errorKind: 'other',
-				errorMessage: error instanceof Error ? error.message : String(error),
-			}))
-			.then(outcome => {
-				this.#finish(runtime, entry, {...outcome, siteId: spec.id, url: spec.url, scheduledAt: entry.scheduledAt, requestedAt}, wasUp);
-			});
+		return {url: spec.url, regex: spec.regex};
 	}
 
-	#finish(runtime: SiteRuntime, entry: WaitingCheck, result: CheckResult, wasUp: boolean): void {
-		this.#inFlight--;
-		if (entry.standing === 'suspect') {
-			this.#suspectInFlight--;
-		}
-
-		// A path that was up timing out, or "too many requests" / "unavailable": the host may be struggling.
-		this.#lanes.finished(entry, (wasUp && isTimeout(result)) || result.httpStatusCode === 429 || result.httpStatusCode === 503);
+	/** A check ended: its row, its site's view. Returns whether its host showed distress. */
+	#finished(entry: WaitingCheck, outcome: ProbeOutcome, requestedAt: number): boolean {
+		const runtime = this.#runtimes.get(entry)!;
+		this.#runtimes.delete(entry);
+		const {spec, wasUp} = runtime;
+		const result: CheckResult = {...outcome, siteId: spec.id, url: spec.url, scheduledAt: entry.scheduledAt, requestedAt};
 		runtime.running = false;
 		this.#stats.recordFinish(this.#clock.now(), result, wasUp, !entry.manual);
-		if (!isTimeout(result)) {
-			this.#controller.completed?.(this.#waitingForSlot);
-		}
-
 		this.#setView(runtime, applyResult(runtime.view, result));
 		this.emit('result', result);
 		this.#changed();
-		if (!this.#stopped) {
-			this.#pump();
-		}
-
-		if (this.#inFlight === 0) {
-			const waiters = this.#idleWaiters;
-			this.#idleWaiters = [];
-			for (const resolve of waiters) {
-				resolve();
-			}
-		}
-
-		this.#maybeDone();
+		// A path that was up timing out, or "too many requests" / "unavailable": the host may be struggling.
+		return (wasUp && isTimeout(result)) || result.httpStatusCode === 429 || result.httpStatusCode === 503;
 	}
 
 	#tick(): void {
@@ -507,14 +438,14 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#lastSignals = this.#measure?.() ?? this.#lastSignals;
 		this.#lanes.tick();
 		this.#controller.update({
-			...this.#stats.takeWindow(this.#waitingForSlot, this.#inFlight),
+			...this.#stats.takeWindow(this.#runner.waitingForSlot, this.#runner.inFlight),
 			eventLoopDelayP99Ms: this.#lastSignals.eventLoopDelayP99Ms,
 			cpuUtilisation: this.#lastSignals.cpuUtilisation,
 		});
 		this.#tickTimer = this.#clock.setTimer(() => {
 			this.#tick();
 		}, this.#tickMs);
-		this.#pump();
+		this.#runner.pump();
 		this.#changed();
 	}
 
@@ -523,15 +454,9 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			return;
 		}
 
-		if (this.#unfinished === 0 && this.#inFlight === 0 && this.#lanes.waiting === 0) {
+		if (this.#unfinished === 0 && this.#runner.inFlight === 0 && this.#lanes.waiting === 0) {
 			this.#doneEmitted = true;
 			this.emit('done');
 		}
 	}
-}
-
-/** The origin a site's connections go to (its lane); the URL itself when it has none. */
-function originOf(url: string): string {
-	const parsed = URL.parse(url);
-	return parsed && parsed.origin !== 'null' ? parsed.origin : url;
 }

@@ -15,6 +15,8 @@ export type SiteRuntime = {
 	/** The due check waiting in the site's lane, if any. */
 	waiting: WaitingCheck | undefined;
 	running: boolean;
+	/** Its status was `up` when the running check started (a timeout then is a sign of host distress). */
+	wasUp: boolean;
 	/** Has had every slot of `checksPerSite`. */
 	finished: boolean;
 	/** Counted among the sites `done` waits for. */
@@ -57,7 +59,7 @@ export class SiteTable {
 
 	add(spec: SiteSpec, lane: Lane): SiteRuntime {
 		const runtime: SiteRuntime = {
-			spec, lane, view: initialView(spec), index: this.#views.length, slotsUsed: 0, waiting: undefined, running: false, finished: false, counted: false,
+			spec, lane, view: initialView(spec), index: this.#views.length, slotsUsed: 0, waiting: undefined, running: false, wasUp: false, finished: false, counted: false,
 		};
 		this.#sites.set(spec.id, runtime);
 		this.#views.push(runtime.view);
