@@ -1,7 +1,7 @@
 import test from 'ava';
 import type {EngineTotals} from '../../source/engine/engine-types.js';
 import {
-	appProps, delay, lines, recorder, renderApp, resize, siteSpecs, startEngine, writerStatus,
+	appProps, delay, lines, recorder, renderApp, resize, siteSpecs, startEngine, waitFor, writerStatus,
 } from './harness.js';
 
 function expectedHeader(totals: EngineTotals): string[] {
@@ -106,12 +106,12 @@ test('an 80x24 frame fits: no line wider than 80 columns, at most 23 lines; it a
 	t.true(small.some(line => line.includes('…')), 'long URLs are ellipsised');
 
 	resize(app.stdout, {columns: 200, rows: 60});
-	await delay(30);
+	await waitFor(() => lines(app.lastFrame()).length === 59);
 	const big = check(200, 60);
 	t.true(big.filter(line => line.includes('very-long-host')).length > small.filter(line => line.includes('very-long-host')).length);
 
 	resize(app.stdout, {columns: 60, rows: 12});
-	await delay(30);
+	await waitFor(() => lines(app.lastFrame()).length === 11);
 	check(60, 12);
 	app.unmount();
 });

@@ -116,8 +116,11 @@ export async function renderApp(props: AppProps, size: {columns: number; rows: n
 	return app;
 }
 
-/** Polls `condition` every 5 ms of real time until it holds; throws after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+/**
+Polls `condition` every 5 ms of real time until it holds; throws after `timeoutMs`. The default is
+generous: it only matters when the condition never holds, and a loaded CI machine renders slowly.
+*/
+export async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
 	await pollUntil(condition, timeoutMs, 5);
 }
 
