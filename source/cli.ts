@@ -3,6 +3,9 @@ import process from 'node:process';
 import meow from 'meow';
 import {WebmonError} from './errors.js';
 import {runMonitor} from './run-monitor.js';
+import {guardProcessOutput} from './shutdown/process-output.js';
+
+export {exitAfterOutput} from './shutdown/process-output.js';
 
 const help = `
 	Usage
@@ -50,6 +53,7 @@ const help = `
 
 /** Parses argv, runs the monitor and returns the exit code. Bad input is one line on stderr and code 2. */
 export async function main(argv = process.argv.slice(2)): Promise<number> {
+	guardProcessOutput();
 	const cli = meow(help, {
 		importMeta: import.meta,
 		argv,

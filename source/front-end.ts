@@ -4,6 +4,7 @@ import type {DatabasePool} from 'slonik';
 import type {EngineEvents, MonitorHandle} from './engine/engine-types.js';
 import {startHeadlessPrinter} from './headless/headless-printer.js';
 import type {WriterStatus} from './headless/format-summary.js';
+import {watchOutput} from './shutdown/output-loss.js';
 import {recentChecks, setPaused} from './storage/index.js';
 import {renderApp, restoreTerminal, terminalCapabilities} from './ui/index.js';
 
@@ -23,6 +24,11 @@ export type FrontEndOptions = {
 	readonly onQuit: () => void;
 	/** The user insisted (a second Ctrl-C in the UI). */
 	readonly onForceQuit: () => void;
+	/**
+	Nobody can read the output any more: stdout failed (headless), or the terminal under the UI went
+	away (a write failed, or its input ended). `code`: the error's code, or `EOF`.
+	*/
+	readonly onOutputLost: (stream: 'stdout' | 'terminal', code: string) => void;
 	/** What the drain is doing, for the UI's status line. */
 	readonly shutdownProgress: () => string | undefined;
 };
@@ -46,6 +52,9 @@ export function startFrontEnd(options: FrontEndOptions): FrontEnd {
 			stderr: options.stderr,
 			summaryEveryMs: options.summaryEveryMs,
 			writerStatus: options.writerStatus,
+			onOutputLost(code) {
+				options.onOutputLost('stdout', code);
+			},
 		});
 		return {
 			log: write,
@@ -73,16 +82,62 @@ export function startFrontEnd(options: FrontEndOptions): FrontEnd {
 		shutdownProgress: options.shutdownProgress,
 		...terminalCapabilities(options.env, process.platform),
 	}, {interactive: true});
+	const terminal = watchTerminal(code => {
+		// Nobody can see the UI any more: stop rendering (the CPU is the drain's now).
+		app.unmount();
+		options.onOutputLost('terminal', code);
+	});
 	return {
 		log(line) {
 			held.push(line);
 		},
 		async close() {
 			app.unmount();
-			restoreTerminal();
+			if (!terminal.lost) {
+				restoreTerminal();
+			}
+
+			terminal.dispose();
 			for (const line of held) {
 				write(line);
 			}
+		},
+	};
+}
+
+/**
+Calls `onLost` once when the terminal under the UI goes away: a write to it fails (`EIO`), or its
+input ends or fails, which is how a hung-up terminal reads (a key never ends the input in raw mode).
+Until disposed it also keeps those errors from crashing the process.
+*/
+function watchTerminal(onLost: (code: string) => void) {
+	let lost = false;
+	const lose = (code: string) => {
+		if (!lost) {
+			lost = true;
+			onLost(code);
+		}
+	};
+
+	const watches = [watchOutput(process.stdout, lose), watchOutput(process.stdin, lose)];
+	const onEnd = () => {
+		lose('EOF');
+	};
+
+	if (process.stdin.isTTY) {
+		process.stdin.on('end', onEnd);
+	}
+
+	return {
+		get lost() {
+			return lost;
+		},
+		dispose() {
+			for (const watch of watches) {
+				watch.dispose();
+			}
+
+			process.stdin.off('end', onEnd);
 		},
 	};
 }

@@ -156,6 +156,9 @@ function openFrontEnd(options: MonitorOptions, storage: MonitorStorage, engine: 
 		onForceQuit() {
 			shutdown.force({signal: 'SIGINT', label: 'Ctrl-C again'});
 		},
+		onOutputLost(stream, code) {
+			shutdown.request({kind: 'output-lost', stream, code});
+		},
 		shutdownProgress: () => stopProgress(engine, writer, shutdown),
 	});
 }
