@@ -5,8 +5,8 @@ import type {EngineEvents, MonitorHandle} from './engine/engine-types.js';
 import {startHeadlessPrinter} from './headless/headless-printer.js';
 import type {WriterStatus} from './headless/format-summary.js';
 import {watchOutput} from './shutdown/output-loss.js';
-import {recentChecks, setPaused} from './storage/index.js';
-import {renderApp, restoreTerminal, terminalCapabilities} from './ui/index.js';
+import {recentChecks} from './storage/index.js';
+import {renderApp, restoreTerminal, terminalCapabilities, type AppProps} from './ui/index.js';
 
 export type FrontEndOptions = {
 	/** Chosen once at the entry point: stdout is a TTY, not CI, and --no-tui was not given. */
@@ -14,6 +14,8 @@ export type FrontEndOptions = {
 	readonly monitor: MonitorHandle & EventEmitter<EngineEvents>;
 	readonly workers: number;
 	readonly pool: DatabasePool;
+	/** Stores sites' paused flags: in the database, or once it is reached ('deferred'). */
+	readonly setPaused: AppProps['setPaused'];
 	readonly writerStatus: () => WriterStatus;
 	readonly format: 'text' | 'ndjson';
 	readonly stdout: Writable;
@@ -74,9 +76,7 @@ export function startFrontEnd(options: FrontEndOptions): FrontEnd {
 		async loadRecentChecks(siteId) {
 			return recentChecks(options.pool, siteId, 20);
 		},
-		async setPaused(siteIds, paused) {
-			await setPaused(options.pool, siteIds, paused);
-		},
+		setPaused: options.setPaused,
 		onQuit: options.onQuit,
 		onForceQuit: options.onForceQuit,
 		shutdownProgress: options.shutdownProgress,

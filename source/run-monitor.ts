@@ -144,6 +144,9 @@ function openFrontEnd(options: MonitorOptions, storage: MonitorStorage, engine: 
 		monitor: engine,
 		workers: options.workers,
 		pool: storage.pool,
+		async setPaused(siteIds, paused) {
+			return storage.setPaused(siteIds, paused);
+		},
 		writerStatus: () => writer.stats(),
 		format: options.format,
 		stdout: options.stdout,
