@@ -82,14 +82,26 @@ export function startFrontEnd(options: FrontEndOptions): FrontEnd {
 		shutdownProgress: options.shutdownProgress,
 		...terminalCapabilities(options.env, process.platform),
 	}, {interactive: true});
+	const writeHeld = () => {
+		for (const line of held.splice(0)) {
+			write(line);
+		}
+	};
+
 	const terminal = watchTerminal(code => {
-		// Nobody can see the UI any more: stop rendering (the CPU is the drain's now).
+		// Nobody can see the UI any more: stop rendering (the CPU is the drain's now), and let lines
+		// through to stderr, which may well be a log file that outlives the terminal.
 		app.unmount();
+		writeHeld();
 		options.onOutputLost('terminal', code);
 	});
 	return {
 		log(line) {
-			held.push(line);
+			if (terminal.lost) {
+				write(line);
+			} else {
+				held.push(line);
+			}
 		},
 		async close() {
 			app.unmount();
@@ -98,9 +110,7 @@ export function startFrontEnd(options: FrontEndOptions): FrontEnd {
 			}
 
 			terminal.dispose();
-			for (const line of held) {
-				write(line);
-			}
+			writeHeld();
 		},
 	};
 }
