@@ -32,13 +32,19 @@ export async function forcedStop(options: ForcedStopOptions): Promise<number> {
 	const boundMs = options.timeoutMs + stopMarginMs;
 	const reported = await settlesWithin(engine.stop(), boundMs);
 	const unreported = reported ? 0 : engine.inFlight;
-	// Only now: every result that arrived is in the writer, and closing it journals them all.
+	// Only now: every result that arrived is in the writer, and closing it journals them all. A batch
+	// the database is writing meanwhile may still commit: its rows are journaled all the same.
+	const {writing} = writer.stats();
 	const waiting = await writer.closeNow();
 	const {journaled} = writer.stats();
 	const where = writer.journalDirectory ?? '(no journal)';
 	let line = `${force.label}: aborted ${aborted} checks in flight; ${journaled} results journaled in ${where}`;
 	if (journaled > 0) {
 		line += '; they are stored at the next start';
+	}
+
+	if (writing > 0) {
+		line += ` (${Math.min(writing, journaled)} of them were being written to the database as it stopped, and may be stored already: storing them again is harmless)`;
 	}
 
 	if (waiting > journaled) {
