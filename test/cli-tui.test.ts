@@ -2,7 +2,7 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {backendKinds, registerPostgresNotice, type BackendKind} from './helpers/database.js';
-import {binPath} from './helpers/run-cli.js';
+import {binPath, runCli} from './helpers/run-cli.js';
 import {startTmux, waitForExit, waitForFile} from './helpers/tmux.js';
 import {setUpLoopbackRun, storedRows, waitUntil} from './durability/loopback-sites.js';
 
@@ -19,7 +19,7 @@ async function setUp(t: ExecutionContext, kind: BackendKind) {
 	const stderr = path.join(directory, 'stderr.log');
 	const words = [process.execPath, binPath, '--sites-csv', csv, ...flags, '--timeout', '60', '--workers', '1'];
 	const command = words.map(word => JSON.stringify(word)).join(' ') + ` 2>${JSON.stringify(stderr)}`;
-	return {directory, sites, target, stderr, command};
+	return {directory, sites, target, flags, stderr, command};
 }
 
 for (const kind of backendKinds()) {
@@ -54,6 +54,28 @@ for (const kind of backendKinds()) {
 		t.is(stored.checks, sites.seen(), 'every request the sites saw is a row');
 		t.is(stored.keys, stored.rows, 'none twice');
 		t.is(stored.heldAnswered, 1, 'the check in flight finished and was stored');
+	});
+
+	test.serial(`[${kind}] Ctrl-C twice in the UI forces: the check in flight is aborted and journaled, exit 130; the next start stores every request once`, async t => {
+		const {directory, sites, target, flags, stderr, command} = await setUp(t, kind);
+		const exitFile = path.join(directory, 'exit-code');
+		const tmux = await startTmux(t, `${command}; echo $? > ${JSON.stringify(exitFile)}; sleep 30`);
+		await tmux.waitForScreen(/sites 6: up 5/);
+		await waitUntil(() => sites.heldOpen() >= 1, 30_000, 'the held check in flight');
+		await tmux.send('C-c');
+		await tmux.waitForScreen(/stopping: 1 checks in flight/);
+		await tmux.send('C-c');
+		// The held check is never answered: only the abort can end this run before --timeout.
+		t.is((await waitForFile(exitFile, /\d/, 60_000)).trim(), '130');
+		t.regex(await readFile(stderr, 'utf8'), /Ctrl-C again: aborted 1 checks in flight; [1-9]\d* results journaled in \S+; they are stored at the next start/);
+
+		const fast = await sites.csv(directory, 'fast.csv', ['/site/alpha'], 1);
+		const restart = await runCli(['--sites-csv', fast, ...flags, '--no-tui', '--number-healthchecks', '1']);
+		t.is(restart.code, 0, restart.stderr);
+		const stored = await storedRows(target);
+		t.is(stored.checks, sites.seen(), 'every request the sites saw is one row');
+		t.is(stored.keys, stored.rows, 'none twice');
+		t.is(stored.aborted, 1, 'the check in flight was stored as aborted');
 	});
 
 	test.serial(`[${kind}] the terminal goes away under the UI (hangup, end of input, failed writes): the run drains, every request is one row`, async t => {
