@@ -37,7 +37,7 @@ export type FrontEndOptions = {
 
 /** The running front end, whichever it is. */
 export type FrontEnd = {
-	/** A message for the user: stderr when headless; kept until the UI closes otherwise. */
+	/** A message for the user: stderr when headless; kept until the UI closes (or its terminal goes away) otherwise. */
 	log(line: string): void;
 	/** Closes the front end (restoring the terminal) and prints what waited, plus the final summary. */
 	close(): Promise<void>;

@@ -54,8 +54,9 @@ export async function resolveTarget(options: MonitorOptions): Promise<DatabaseTa
 }
 
 /**
-Runs the monitor until `--number-healthchecks` is reached or a signal arrives; resolves with the exit
-code. Input is validated before the database is touched, so bad input never changes stored data.
+Runs the monitor until `--number-healthchecks` is reached or something asks it to stop (a signal,
+`q`, a closed stdout or terminal: see shutdown/); resolves with the exit code. Input is validated
+before the database is touched, so bad input never changes stored data.
 */
 export async function runMonitor(options: MonitorOptions): Promise<number> {
 	const log = stderrLog(options.stderr);
@@ -194,6 +195,7 @@ function startLine(options: MonitorOptions, sites: readonly SiteSpec[], target: 
 	return `monitoring ${active} sites (${sites.length - active} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`;
 }
 
+/** A message for the user on `stderr`, as every line of the CLI starts. */
 function stderrLog(stderr: Writable): (line: string) => void {
 	return line => {
 		stderr.write(`webmon-tui: ${line}\n`);
