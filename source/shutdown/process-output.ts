@@ -1,16 +1,16 @@
 import process from 'node:process';
 import {watchOutput, type OutputWatch} from './output-loss.js';
 
-let guards: {stdout: OutputWatch; stderr: OutputWatch; stdin: OutputWatch} | undefined;
+let guards: {stdout: OutputWatch; stderr: OutputWatch} | undefined;
 
 /**
-Makes a failing stdout or stderr (or stdin, which a hung-up terminal fails too) harmless for the rest
-of the process: a write error is an `error` event, and one nobody listens to crashes the process,
-losing every result not stored yet. The front ends watch the streams themselves to stop the run; this
-guard outlives them, for the last lines and the exit. Slonik's logger (Roarr) listens on stdout too, swallowing `EPIPE` and rethrowing anything
-else, so a terminal that went away (`EIO`) would still crash the run; its documented `teardown`
-removes that listener (it only writes when `ROARR_LOG=true`, and then this guard covers it).
-Idempotent.
+Makes a failing stdout or stderr harmless for the rest of the process: a write error is an `error`
+event, and one nobody listens to crashes the process, losing every result not stored yet. The front
+ends watch the streams themselves to stop the run (the UI watches stdin too, the only time anything
+reads it); this guard outlives them, for the last lines and the exit. Slonik's logger (Roarr)
+listens on stdout too, swallowing `EPIPE` and rethrowing anything else, so a terminal that went
+away (`EIO`) would still crash the run; its documented `teardown` removes that listener (it only
+writes when `ROARR_LOG=true`, and then this guard covers it). Idempotent.
 */
 export function guardProcessOutput(): void {
 	if (guards) {
@@ -19,7 +19,7 @@ export function guardProcessOutput(): void {
 
 	(globalThis as {ROARR?: {teardown?: () => void}}).ROARR?.teardown?.();
 	const ignore = () => undefined;
-	guards = {stdout: watchOutput(process.stdout, ignore), stderr: watchOutput(process.stderr, ignore), stdin: watchOutput(process.stdin, ignore)};
+	guards = {stdout: watchOutput(process.stdout, ignore), stderr: watchOutput(process.stderr, ignore)};
 }
 
 /**
