@@ -95,6 +95,24 @@ for (const kind of backendKinds()) {
 		assertOneRowPerRequest(t, stored, sites.seen());
 		t.is(stored.heldAnswered, 1, 'the check in flight finished and was stored');
 	});
+
+	test.serial(`[${kind}] the terminal goes away under a UI that reads no keys, with SIGHUP ignored: the failed writes (EIO) alone end the run like SIGTERM, exit 0`, async t => {
+		const {directory, sites, target, stderr, command} = await setUp(t, kind);
+		const exitFile = path.join(directory, 'exit-code');
+		// No input to end (< /dev/null) and no hangup signal (the shell ignores it, and so would
+		// nohup): only writing to the terminal fails. Slonik's logger used to turn that EIO into a crash.
+		const tmux = await startTmux(t, `trap '' HUP; ${command} < /dev/null; echo $? > ${JSON.stringify(exitFile)}; sleep 30`);
+		await tmux.waitForScreen(/sites 6: up 5/);
+		await waitUntil(() => sites.heldOpen() >= 1, 30_000, 'the held check in flight');
+		await tmux.killSession();
+		await waitForFile(stderr, /terminal gone \(EIO\): stopping; waiting for \d+ checks in flight/, 60_000);
+		sites.answerHeld();
+		t.is((await waitForFile(exitFile, /\d/, 60_000)).trim(), '0');
+		t.notRegex(await readFile(stderr, 'utf8'), /unexpected error|EIO\n\s+at /);
+		const stored = await storedRows(target);
+		assertOneRowPerRequest(t, stored, sites.seen());
+		t.is(stored.heldAnswered, 1, 'the check in flight finished and was stored');
+	});
 }
 
 registerPostgresNotice();
