@@ -19,7 +19,7 @@ if (major < 24) {
 	process.exit(1);
 }
 
-const {main} = await import('../dist/cli.js');
+const {main, exitAfterOutput} = await import('../dist/cli.js');
 let code;
 try {
 	code = await main();
@@ -29,4 +29,4 @@ try {
 }
 
 // Exit explicitly: idle keep-alive sockets or a database handle must not keep a finished run alive.
-process.stdout.write('', () => process.exit(code));
+exitAfterOutput(code);

@@ -3,6 +3,9 @@ import process from 'node:process';
 import meow from 'meow';
 import {WebmonError} from './errors.js';
 import {runMonitor} from './run-monitor.js';
+import {guardProcessOutput} from './shutdown/process-output.js';
+
+export {exitAfterOutput} from './shutdown/process-output.js';
 
 const help = `
 	Usage
@@ -44,12 +47,16 @@ const help = `
 	Every result is journaled on disk until the database has it: a database that is down (even at
 	start-up) or a crash loses nothing; the next run stores what is left.
 
+	Stopping: Ctrl-C, q, SIGTERM, SIGHUP, a closed terminal or a closed stdout (| head) finish the
+	checks in flight and store every result; a second Ctrl-C/SIGTERM/SIGHUP aborts them (journaled).
+
 	Exit codes: 0 done or stopped cleanly, 1 unexpected error, 2 bad input, 75 stopped with results
-	still journaled (database unreachable), 130/143 a second Ctrl-C/SIGTERM (results journaled).
+	still journaled (database unreachable), 130/143/129 a stop forced by a second Ctrl-C/SIGTERM/SIGHUP.
 `;
 
 /** Parses argv, runs the monitor and returns the exit code. Bad input is one line on stderr and code 2. */
 export async function main(argv = process.argv.slice(2)): Promise<number> {
+	guardProcessOutput();
 	const cli = meow(help, {
 		importMeta: import.meta,
 		argv,

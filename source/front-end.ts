@@ -4,8 +4,9 @@ import type {DatabasePool} from 'slonik';
 import type {EngineEvents, MonitorHandle} from './engine/engine-types.js';
 import {startHeadlessPrinter} from './headless/headless-printer.js';
 import type {WriterStatus} from './headless/format-summary.js';
-import {recentChecks, setPaused} from './storage/index.js';
-import {renderApp, restoreTerminal, terminalCapabilities} from './ui/index.js';
+import {watchOutput} from './shutdown/output-loss.js';
+import {recentChecks} from './storage/index.js';
+import {renderApp, restoreTerminal, terminalCapabilities, type AppProps} from './ui/index.js';
 
 export type FrontEndOptions = {
 	/** Chosen once at the entry point: stdout is a TTY, not CI, and --no-tui was not given. */
@@ -13,6 +14,8 @@ export type FrontEndOptions = {
 	readonly monitor: MonitorHandle & EventEmitter<EngineEvents>;
 	readonly workers: number;
 	readonly pool: DatabasePool;
+	/** Stores sites' paused flags: in the database, or once it is reached ('deferred'). */
+	readonly setPaused: AppProps['setPaused'];
 	readonly writerStatus: () => WriterStatus;
 	readonly format: 'text' | 'ndjson';
 	readonly stdout: Writable;
@@ -23,13 +26,18 @@ export type FrontEndOptions = {
 	readonly onQuit: () => void;
 	/** The user insisted (a second Ctrl-C in the UI). */
 	readonly onForceQuit: () => void;
+	/**
+	Nobody can read the output any more: stdout failed (headless), or the terminal under the UI went
+	away (a write failed, or its input ended). `code`: the error's code, or `EOF`.
+	*/
+	readonly onOutputLost: (stream: 'stdout' | 'terminal', code: string) => void;
 	/** What the drain is doing, for the UI's status line. */
 	readonly shutdownProgress: () => string | undefined;
 };
 
 /** The running front end, whichever it is. */
 export type FrontEnd = {
-	/** A message for the user: stderr when headless; kept until the UI closes otherwise. */
+	/** A message for the user: stderr when headless; kept until the UI closes (or its terminal goes away) otherwise. */
 	log(line: string): void;
 	/** Closes the front end (restoring the terminal) and prints what waited, plus the final summary. */
 	close(): Promise<void>;
@@ -46,6 +54,9 @@ export function startFrontEnd(options: FrontEndOptions): FrontEnd {
 			stderr: options.stderr,
 			summaryEveryMs: options.summaryEveryMs,
 			writerStatus: options.writerStatus,
+			onOutputLost(code) {
+				options.onOutputLost('stdout', code);
+			},
 		});
 		return {
 			log: write,
@@ -65,24 +76,78 @@ export function startFrontEnd(options: FrontEndOptions): FrontEnd {
 		async loadRecentChecks(siteId) {
 			return recentChecks(options.pool, siteId, 20);
 		},
-		async setPaused(siteIds, paused) {
-			await setPaused(options.pool, siteIds, paused);
-		},
+		setPaused: options.setPaused,
 		onQuit: options.onQuit,
 		onForceQuit: options.onForceQuit,
 		shutdownProgress: options.shutdownProgress,
 		...terminalCapabilities(options.env, process.platform),
 	}, {interactive: true});
+	const writeHeld = () => {
+		for (const line of held.splice(0)) {
+			write(line);
+		}
+	};
+
+	const terminal = watchTerminal(code => {
+		// Nobody can see the UI any more: stop rendering (the CPU is the drain's now), and let lines
+		// through to stderr, which may well be a log file that outlives the terminal.
+		app.unmount();
+		writeHeld();
+		options.onOutputLost('terminal', code);
+	});
 	return {
 		log(line) {
-			held.push(line);
+			if (terminal.lost) {
+				write(line);
+			} else {
+				held.push(line);
+			}
 		},
 		async close() {
 			app.unmount();
-			restoreTerminal();
-			for (const line of held) {
-				write(line);
+			if (!terminal.lost) {
+				restoreTerminal();
 			}
+
+			terminal.dispose();
+			writeHeld();
+		},
+	};
+}
+
+/**
+Calls `onLost` once when the terminal under the UI goes away: a write to it fails (`EIO`), or its
+input ends or fails, which is how a hung-up terminal reads (a key never ends the input in raw mode).
+Until disposed it also keeps those errors from crashing the process.
+*/
+function watchTerminal(onLost: (code: string) => void) {
+	let lost = false;
+	const lose = (code: string) => {
+		if (!lost) {
+			lost = true;
+			onLost(code);
+		}
+	};
+
+	const watches = [watchOutput(process.stdout, lose), watchOutput(process.stdin, lose)];
+	const onEnd = () => {
+		lose('EOF');
+	};
+
+	if (process.stdin.isTTY) {
+		process.stdin.on('end', onEnd);
+	}
+
+	return {
+		get lost() {
+			return lost;
+		},
+		dispose() {
+			for (const watch of watches) {
+				watch.dispose();
+			}
+
+			process.stdin.off('end', onEnd);
 		},
 	};
 }

@@ -1,10 +1,16 @@
 import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
-import {startFrontEnd} from './front-end.js';
+import type {ProcessSignals} from './engine/engine-types.js';
+import type {SiteSpec} from './engine/types.js';
+import {startFrontEnd, type FrontEnd} from './front-end.js';
 import {createProcessSignals} from './process-signals.js';
-import {drainProgress, drainWriter, openMonitorStorage, type MonitorStorage} from './storage/index.js';
+import {forcedStop} from './shutdown/forced-stop.js';
+import {gracefulStop, stopAnnouncement, stopProgress} from './shutdown/graceful-stop.js';
+import {createShutdownController, type ShutdownController} from './shutdown/shutdown-controller.js';
+import {listenForStopSignals} from './shutdown/stop-signals.js';
+import {openMonitorStorage, type MonitorStorage} from './storage/index.js';
 import type {DatabaseTarget} from './storage/types.js';
-import {createMonitor} from './workers/create-monitor.js';
+import {createMonitor, type RunningMonitor} from './workers/create-monitor.js';
 
 /** Everything the CLI decided; the monitor itself never reads flags or the environment. */
 export type MonitorOptions = {
@@ -48,11 +54,12 @@ export async function resolveTarget(options: MonitorOptions): Promise<DatabaseTa
 }
 
 /**
-Runs the monitor until `--number-healthchecks` is reached or a signal arrives; resolves with the exit
-code. Input is validated before the database is touched, so bad input never changes stored data.
+Runs the monitor until `--number-healthchecks` is reached or something asks it to stop (a signal,
+`q`, a closed stdout or terminal: see shutdown/); resolves with the exit code. Input is validated
+before the database is touched, so bad input never changes stored data.
 */
 export async function runMonitor(options: MonitorOptions): Promise<number> {
-	const log = (line: string) => options.stderr.write(`webmon-tui: ${line}\n`);
+	const log = stderrLog(options.stderr);
 	const csvSites = options.sitesCsv ? await readSitesCsv(options.sitesCsv) : undefined;
 	const target = await resolveTarget(options);
 	// --- storage: journal, database (reachable or not), migrations, sites, writer (storage/monitor-storage.ts)
@@ -68,105 +75,79 @@ export async function runMonitor(options: MonitorOptions): Promise<number> {
 		return 0;
 	}
 
-	const outcome = {forced: false};
+	const shutdown = createShutdownController();
 	try {
-		return await monitor(options, storage, target, outcome);
+		return await monitor(options, storage, target, shutdown);
 	} finally {
-		await storage.close({force: outcome.forced});
+		await storage.close({force: shutdown.forced !== undefined});
 	}
 	// --- end storage
 }
 
-async function monitor(
-	options: MonitorOptions,
-	storage: MonitorStorage,
-	target: DatabaseTarget,
-	outcome: {forced: boolean},
-): Promise<number> {
-	let log = (line: string): void => {
-		options.stderr.write(`webmon-tui: ${line}\n`);
+/**
+The run, in steps: start the checks and a front end, wait for the first request to stop, then end
+gracefully unless a second request forces the end.
+*/
+async function monitor(options: MonitorOptions, storage: MonitorStorage, target: DatabaseTarget, shutdown: ShutdownController): Promise<number> {
+	// Lines go to stderr until the front end exists, then through it (the UI holds them while it draws).
+	const messages = {log: stderrLog(options.stderr)};
+	const log = (line: string) => {
+		messages.log(line);
 	};
 
-	const timeoutMs = options.timeoutSeconds * 1000;
-	const {sites, writer} = storage;
 	const processSignals = createProcessSignals();
-	const engine = createMonitor({
-		workers: options.workers,
-		checksPerSite: options.numberHealthchecks,
-		timeoutMs,
-		maxConcurrency: options.maxConcurrency,
-		maxPerHost: options.maxPerHost,
-		prober: {totalTimeoutMs: timeoutMs},
-		measure: processSignals.measure,
-		warn(line) {
-			log(line);
-		},
+	const engine = startChecks(options, storage, processSignals.measure, log);
+	log(startLine(options, storage.sites, target));
+	const frontEnd = openFrontEnd(options, storage, engine, shutdown);
+	messages.log = frontEnd.log;
+	storage.setLog(frontEnd.log);
+	const stopListening = listenForStopSignals(options.signals ?? process, shutdown);
+	engine.once('done', () => {
+		shutdown.request({kind: 'done'});
 	});
-	engine.addSites(sites);
-	engine.on('result', result => {
-		writer.push(result);
-	});
-	const active = sites.filter(site => !site.paused).length;
-	const runs = options.numberHealthchecks > 0 ? `${options.numberHealthchecks} checks each` : 'until stopped (Ctrl-C)';
-	const threads = options.workers > 0 ? `${options.workers} worker${options.workers === 1 ? '' : 's'}` : 'main thread';
-	log(`monitoring ${active} sites (${sites.length - active} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`);
+	engine.start();
 
-	// Every way to stop ends here: the last check of --number-healthchecks, a signal, or q in the UI.
-	// The first request drains; a second one aborts the checks in flight.
-	let stopping = false;
-	let forced = false;
-	let requestStop: (reason: string) => void = () => undefined;
-	const stopped = new Promise<string>(resolve => {
-		requestStop = resolve;
-	});
-	// --- storage: a forced stop aborts the checks in flight, journals what is not stored and exits at once
-	let exitNow: (code: number) => void = () => undefined;
-	const forcedExit = new Promise<number>(resolve => {
-		exitNow = resolve;
-	});
-	let checksStopped: Promise<void> | undefined;
-	let frontEndClosed: Promise<void> | undefined;
-	const closeFrontEnd = async () => {
-		frontEndClosed ??= frontEnd.close();
-		return frontEndClosed;
-	};
+	const cause = await shutdown.stopRequested;
+	const announcement = stopAnnouncement(cause, engine.inFlight, options.timeoutSeconds);
+	if (announcement) {
+		log(announcement);
+	}
 
-	const force = (why: string) => {
-		if (forced) {
-			return;
-		}
+	const code = await stop(engine, storage, shutdown, options.timeoutSeconds * 1000, log);
+	stopListening();
+	processSignals.stop();
+	await frontEnd.close();
+	return code;
+}
 
-		forced = true;
-		outcome.forced = true;
-		const aborted = engine.inFlight;
-		engine.abortInFlight();
-		void (async () => {
-			// Aborted checks resolve within moments, and each still ends as a (journaled) row.
-			await Promise.race([checksStopped ?? engine.stop(), new Promise(resolve => {
-				setTimeout(resolve, 1000);
-			})]);
-			const left = await writer.closeNow();
-			frontEnd.log(`${why}: aborted ${aborted} checks in flight; ${left} results journaled in ${writer.journalDirectory ?? '(no journal)'}; they are stored at the next start`);
-			await closeFrontEnd();
-			exitNow(why.startsWith('SIGTERM') ? 143 : 130);
-		})();
-	};
-	// --- end storage
+/** The graceful stop, raced against a forced one; resolves with the exit code of whichever ended the run. */
+async function stop(engine: RunningMonitor, storage: MonitorStorage, shutdown: ShutdownController, timeoutMs: number, log: (line: string) => void): Promise<number> {
+	const {writer} = storage;
+	const forced = shutdown.forceRequested.then(async force => forcedStop({engine, writer, force, timeoutMs, log}));
+	const graceful = await Promise.race([gracefulStop({engine, writer, shutdown, log}), forced]);
+	if (graceful === undefined || shutdown.forced) {
+		// A second request took over: its exit code and its message stand.
+		return forced;
+	}
 
-	const onSignal = (name: string) => {
-		if (stopping) {
-			force(`${name} again`);
-			return;
-		}
+	shutdown.finish();
+	await engine.close();
+	const {totals} = engine.snapshot();
+	log(`stopped: ${totals.completed + totals.skipped} results, ${writer.stats().written} stored this run`);
+	return graceful;
+}
 
-		requestStop(name);
-	};
-
-	const frontEnd = startFrontEnd({
+/** The UI or the headless printer over `engine`; what the user does there goes to `shutdown`. */
+function openFrontEnd(options: MonitorOptions, storage: MonitorStorage, engine: RunningMonitor, shutdown: ShutdownController): FrontEnd {
+	const {writer} = storage;
+	return startFrontEnd({
 		interactive: options.interactive ?? false,
 		monitor: engine,
 		workers: options.workers,
 		pool: storage.pool,
+		async setPaused(siteIds, paused) {
+			return storage.setPaused(siteIds, paused);
+		},
 		writerStatus: () => writer.stats(),
 		format: options.format,
 		stdout: options.stdout,
@@ -174,61 +155,49 @@ async function monitor(
 		summaryEveryMs: options.summaryEveryMs,
 		env: options.env ?? process.env,
 		onQuit() {
-			requestStop('quit');
+			shutdown.request({kind: 'quit'});
 		},
 		onForceQuit() {
-			force('Ctrl-C again');
+			shutdown.force({signal: 'SIGINT', label: 'Ctrl-C again'});
 		},
-		shutdownProgress() {
-			if (!stopping) {
-				return undefined;
-			}
-
-			const {queued} = writer.stats();
-			return engine.inFlight > 0
-				? `stopping: ${engine.inFlight} checks in flight, ${queued} results to store (Ctrl-C again to abort checks)`
-				: `stopping: ${drainProgress(writer.stats())}`;
+		onOutputLost(stream, code) {
+			shutdown.request({kind: 'output-lost', stream, code});
 		},
+		shutdownProgress: () => stopProgress(engine, writer, shutdown),
 	});
-	log = frontEnd.log;
-	storage.setLog(frontEnd.log);
-	const signals = options.signals ?? process;
-	signals.on('SIGINT', onSignal);
-	signals.on('SIGTERM', onSignal);
-	engine.once('done', () => {
-		requestStop('done');
+}
+
+/** Creates the engine (in-process or sharded) over the stored sites; every result goes to the writer. */
+function startChecks(options: MonitorOptions, storage: MonitorStorage, measure: () => ProcessSignals, log: (line: string) => void): RunningMonitor {
+	const timeoutMs = options.timeoutSeconds * 1000;
+	const engine = createMonitor({
+		workers: options.workers,
+		checksPerSite: options.numberHealthchecks,
+		timeoutMs,
+		maxConcurrency: options.maxConcurrency,
+		maxPerHost: options.maxPerHost,
+		prober: {totalTimeoutMs: timeoutMs},
+		measure,
+		warn: log,
 	});
-	engine.start();
-	const reason = await stopped;
-	stopping = true;
-	if (reason !== 'done') {
-		log(`${reason}: stopping; waiting for ${engine.inFlight} checks in flight (at most ${options.timeoutSeconds} s), then storing results. Press Ctrl-C again to stop at once (results not stored yet are journaled).`);
-	}
+	engine.addSites(storage.sites);
+	engine.on('result', result => {
+		storage.writer.push(result);
+	});
+	return engine;
+}
 
-	// --- storage: the drain, raced against a forced stop
-	const graceful = (async () => {
-		checksStopped = engine.stop();
-		await checksStopped;
-		const queued = writer.stats().queued;
-		if (queued > 0) {
-			log(`storing ${queued} queued results`);
-		}
+/** `monitoring 40 sites (0 paused) until stopped (Ctrl-C) on 2 workers; results to PGlite at ...` */
+function startLine(options: MonitorOptions, sites: readonly SiteSpec[], target: DatabaseTarget): string {
+	const active = sites.filter(site => !site.paused).length;
+	const runs = options.numberHealthchecks > 0 ? `${options.numberHealthchecks} checks each` : 'until stopped (Ctrl-C)';
+	const threads = options.workers > 0 ? `${options.workers} worker${options.workers === 1 ? '' : 's'}` : 'main thread';
+	return `monitoring ${active} sites (${sites.length - active} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`;
+}
 
-		const code = await drainWriter(writer, {log});
-		if (outcome.forced) {
-			// A second signal during the drain: its exit code and its message stand.
-			return forcedExit;
-		}
-
-		await engine.close();
-		processSignals.stop();
-		signals.off('SIGINT', onSignal);
-		signals.off('SIGTERM', onSignal);
-		const stats = writer.stats();
-		log(`stopped: ${engine.snapshot().totals.completed + engine.snapshot().totals.skipped} results, ${stats.written} stored this run`);
-		await closeFrontEnd();
-		return code;
-	})();
-	return Promise.race([graceful, forcedExit]);
-	// --- end storage
+/** A message for the user on `stderr`, as every line of the CLI starts. */
+function stderrLog(stderr: Writable): (line: string) => void {
+	return line => {
+		stderr.write(`webmon-tui: ${line}\n`);
+	};
 }

@@ -1,111 +1,118 @@
-import {spawn} from 'node:child_process';
-import http from 'node:http';
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
-import type {AddressInfo} from 'node:net';
-import {tmpdir} from 'node:os';
+import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import test from 'ava';
-import {countChecks, openDatabase} from '../source/storage/index.js';
-import {binPath} from './helpers/run-cli.js';
+import test, {type ExecutionContext} from 'ava';
+import {backendKinds, registerPostgresNotice, type BackendKind} from './helpers/database.js';
+import {binPath, runCli} from './helpers/run-cli.js';
+import {startTmux, waitForExit, waitForFile} from './helpers/tmux.js';
+import {assertOneRowPerRequest, setUpLoopbackRun, storedRows, waitUntil} from './durability/loopback-sites.js';
 
-test('the built CLI in a real pseudo-terminal: header, / filter, q drains and every result is stored', async t => {
-	const hits = new Map<string, number>();
-	const server = http.createServer((request, response) => {
-		hits.set(request.url!, (hits.get(request.url!) ?? 0) + 1);
-		response.end('fine');
+/**
+The built CLI in a real pseudo-terminal (tmux), on PGlite and on PostgreSQL: the ways to end a run
+that need a terminal. Five sites answer at once and a sixth is held, so a check is in flight when the
+run is told to end; the rows stored must match the requests the sites saw, one for one.
+*/
+
+async function setUp(t: ExecutionContext, kind: BackendKind) {
+	const {directory, sites, target, flags} = await setUpLoopbackRun(t, kind);
+	const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
+	const csv = await sites.csv(directory, 'sites.csv', [...names.map(name => `/site/${name}`), '/held/1'], 1);
+	const stderr = path.join(directory, 'stderr.log');
+	const words = [process.execPath, binPath, '--sites-csv', csv, ...flags, '--timeout', '60', '--workers', '1'];
+	const command = words.map(word => JSON.stringify(word)).join(' ') + ` 2>${JSON.stringify(stderr)}`;
+	return {directory, sites, target, flags, stderr, command};
+}
+
+for (const kind of backendKinds()) {
+	test.serial(`[${kind}] the UI in a real terminal: header, / filter, q drains the check in flight and every request is one row`, async t => {
+		const {directory, sites, target, stderr, command} = await setUp(t, kind);
+		const raw = path.join(directory, 'raw.log');
+		const exitFile = path.join(directory, 'exit-code');
+		const tmux = await startTmux(t, `${command}; echo $? > ${JSON.stringify(exitFile)}; sleep 30`, {raw});
+
+		const first = await tmux.waitForScreen(/sites 6: up 5/);
+		t.regex(first, /alpha[\s\S]*bravo|bravo[\s\S]*alpha/, 'site rows listed');
+		await tmux.send('/');
+		await tmux.waitForScreen(/\/▏/);
+		await tmux.send('-l', 'charl');
+		const filtered = await tmux.waitForScreen(/1 of 6 match/);
+		t.regex(filtered, /charlie/);
+		t.notRegex(filtered, /\/alpha|\/bravo|\/delta|\/echo/, 'other sites filtered out');
+		await tmux.send('Enter');
+		await tmux.waitForScreen(/charlie/);
+		await waitUntil(() => sites.heldOpen() >= 1, 30_000, 'the held check in flight');
+		await tmux.send('q');
+		await tmux.waitForScreen(/stopping: 1 checks in flight/);
+		sites.answerHeld();
+		t.is((await waitForFile(exitFile, /\d/, 60_000)).trim(), '0', 'clean exit');
+
+		const bytes = await readFile(raw, 'utf8');
+		t.true(bytes.includes('\u001B[?1049h'), 'alternate screen entered');
+		t.true(bytes.includes('\u001B[?1049l'), 'alternate screen left');
+		t.true(bytes.lastIndexOf('\u001B[?25h') > bytes.lastIndexOf('\u001B[?25l'), 'cursor shown again');
+		t.regex(await readFile(stderr, 'utf8'), /stopped: \d+ results, \d+ stored this run/);
+		const stored = await storedRows(target);
+		assertOneRowPerRequest(t, stored, sites.seen());
+		t.is(stored.heldAnswered, 1, 'the check in flight finished and was stored');
 	});
-	await new Promise<void>(resolve => {
-		server.listen(0, '127.0.0.1', resolve);
+
+	test.serial(`[${kind}] Ctrl-C twice in the UI forces: the check in flight is aborted and journaled, exit 130; the next start stores every request once`, async t => {
+		const {directory, sites, target, flags, stderr, command} = await setUp(t, kind);
+		const exitFile = path.join(directory, 'exit-code');
+		const tmux = await startTmux(t, `${command}; echo $? > ${JSON.stringify(exitFile)}; sleep 30`);
+		await tmux.waitForScreen(/sites 6: up 5/);
+		await waitUntil(() => sites.heldOpen() >= 1, 30_000, 'the held check in flight');
+		await tmux.send('C-c');
+		await tmux.waitForScreen(/stopping: 1 checks in flight/);
+		await tmux.send('C-c');
+		// The held check is never answered: only the abort can end this run before --timeout.
+		t.is((await waitForFile(exitFile, /\d/, 60_000)).trim(), '130');
+		t.regex(await readFile(stderr, 'utf8'), /Ctrl-C again: aborted 1 checks in flight; [1-9]\d* results journaled in \S+; they are stored at the next start/);
+
+		const fast = await sites.csv(directory, 'fast.csv', ['/site/alpha'], 1);
+		const restart = await runCli(['--sites-csv', fast, ...flags, '--no-tui', '--number-healthchecks', '1']);
+		t.is(restart.code, 0, restart.stderr);
+		const stored = await storedRows(target);
+		assertOneRowPerRequest(t, stored, sites.seen());
+		t.is(stored.heldForced, 1, 'the check in flight was stored as aborted');
 	});
-	const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	const directory = await mkdtemp(path.join(tmpdir(), 'webmon-tui-pty-'));
-	t.teardown(async () => {
-		server.closeAllConnections();
-		server.close();
-		await rm(directory, {recursive: true, force: true});
+
+	test.serial(`[${kind}] the terminal goes away under the UI (hangup, end of input, failed writes): the run drains, every request is one row`, async t => {
+		const {sites, target, stderr, command} = await setUp(t, kind);
+		// exec: the CLI is the pane's process, so the hangup reaches it as it reaches a login shell's job.
+		const tmux = await startTmux(t, `exec ${command}`);
+		await tmux.waitForScreen(/sites 6: up 5/);
+		await waitUntil(() => sites.heldOpen() >= 1, 30_000, 'the held check in flight');
+		const pid = await tmux.panePid();
+		await tmux.killSession();
+		// Which the CLI notices first, its input ending or SIGHUP, is the kernel's business.
+		await waitForFile(stderr, /(?:terminal gone \(\w+\)|SIGHUP): stopping; waiting for \d+ checks in flight/, 60_000);
+		sites.answerHeld();
+		await waitForExit(pid);
+		const said = await readFile(stderr, 'utf8');
+		t.regex(said, /stopped: \d+ results, \d+ stored this run/);
+		t.notRegex(said, /aborted|unexpected error/);
+		const stored = await storedRows(target);
+		assertOneRowPerRequest(t, stored, sites.seen());
+		t.is(stored.heldAnswered, 1, 'the check in flight finished and was stored');
 	});
-	const csv = path.join(directory, 'sites.csv');
-	await writeFile(csv, ['alpha', 'bravo', 'charlie', 'delta', 'echo'].map(name => `${base}/${name},1`).join('\n') + '\n');
-	const dataDir = path.join(directory, 'data');
 
-	// tmux gives the CLI a real pseudo-terminal of a known size and shows the screen as a user sees it;
-	// pipe-pane keeps the raw bytes so terminal modes can be checked too.
-	const socket = `webmon-test-${process.pid}`;
-	const raw = path.join(directory, 'raw.log');
-	const exitFile = path.join(directory, 'exit-code');
-	const stderrFile = path.join(directory, 'stderr.log');
-	const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath)} --sites-csv ${JSON.stringify(csv)} --data-dir ${JSON.stringify(dataDir)} --workers 1 2>${JSON.stringify(stderrFile)}; echo $? > ${JSON.stringify(exitFile)}`;
-	const {CI: _ci, DATABASE_URL: _url, TMUX: _tmux, ...env} = process.env;
-	const tmux = async (...args: string[]) => new Promise<string>((resolve, reject) => {
-		const child = spawn('tmux', ['-L', socket, ...args], {env: {...env, TERM: 'xterm-256color', LANG: 'C.UTF-8'}});
-		let output = '';
-		child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-			output += chunk;
-		});
-		child.on('error', reject);
-		child.on('close', () => {
-			resolve(output);
-		});
+	test.serial(`[${kind}] the terminal goes away under a UI that reads no keys, with SIGHUP ignored: the failed writes (EIO) alone end the run like SIGTERM, exit 0`, async t => {
+		const {directory, sites, target, stderr, command} = await setUp(t, kind);
+		const exitFile = path.join(directory, 'exit-code');
+		// No input to end (< /dev/null) and no hangup signal (the shell ignores it, and so would
+		// nohup): only writing to the terminal fails. Slonik's logger used to turn that EIO into a crash.
+		const tmux = await startTmux(t, `trap '' HUP; ${command} < /dev/null; echo $? > ${JSON.stringify(exitFile)}; sleep 30`);
+		await tmux.waitForScreen(/sites 6: up 5/);
+		await waitUntil(() => sites.heldOpen() >= 1, 30_000, 'the held check in flight');
+		await tmux.killSession();
+		await waitForFile(stderr, /terminal gone \(EIO\): stopping; waiting for \d+ checks in flight/, 60_000);
+		sites.answerHeld();
+		t.is((await waitForFile(exitFile, /\d/, 60_000)).trim(), '0');
+		t.notRegex(await readFile(stderr, 'utf8'), /unexpected error|EIO\n\s+at /);
+		const stored = await storedRows(target);
+		assertOneRowPerRequest(t, stored, sites.seen());
+		t.is(stored.heldAnswered, 1, 'the check in flight finished and was stored');
 	});
-	t.teardown(async () => {
-		await tmux('kill-server');
-	});
-	await tmux('new-session', '-d', '-x', '100', '-y', '30', `sleep 0.3; ${command}; sleep 30`);
-	await tmux('pipe-pane', '-o', `cat >> ${JSON.stringify(raw)}`);
-	const screen = async () => tmux('capture-pane', '-p');
-	const waitFor = async (pattern: RegExp, what: string) => {
-		let last = '';
-		for (let waited = 0; waited < 20_000; waited += 100) {
-			// eslint-disable-next-line no-await-in-loop
-			last = await screen();
-			if (pattern.test(last)) {
-				return last;
-			}
+}
 
-			// eslint-disable-next-line no-await-in-loop
-			await new Promise(resolve => {
-				setTimeout(resolve, 100);
-			});
-		}
-
-		t.fail(`no ${what} on screen:\n${last}`);
-		return last;
-	};
-
-	const first = await waitFor(/sites 5: up 5/, 'header with all five sites up');
-	t.regex(first, /alpha[\s\S]*bravo|bravo[\s\S]*alpha/, 'site rows listed');
-	await tmux('send-keys', '/');
-	await waitFor(/\/▏/, 'filter prompt');
-	await tmux('send-keys', '-l', 'charl');
-	const filtered = await waitFor(/1 of 5 match/, 'filter applied');
-	t.regex(filtered, /charlie/);
-	t.notRegex(filtered, /\/alpha|\/bravo|\/delta|\/echo/, 'other sites filtered out');
-	await tmux('send-keys', 'Enter');
-	await new Promise(resolve => {
-		setTimeout(resolve, 300);
-	});
-	await tmux('send-keys', 'q');
-	let code = '';
-	for (let waited = 0; waited < 20_000 && code === ''; waited += 100) {
-		// eslint-disable-next-line no-await-in-loop
-		code = await readFile(exitFile, 'utf8').catch(() => '');
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise(resolve => {
-			setTimeout(resolve, 100);
-		});
-	}
-
-	t.is(code.trim(), '0', 'clean exit');
-	const bytes = await readFile(raw, 'utf8');
-	t.true(bytes.includes('\u001B[?1049h'), 'alternate screen entered');
-	t.true(bytes.includes('\u001B[?1049l'), 'alternate screen left');
-	t.true(bytes.lastIndexOf('\u001B[?25h') > bytes.lastIndexOf('\u001B[?25l'), 'cursor shown again');
-	t.regex(await readFile(stderrFile, 'utf8'), /stopped: \d+ results, \d+ stored this run/);
-
-	const database = await openDatabase({kind: 'pglite', dataDir, describe: dataDir});
-	try {
-		t.is(await countChecks(database.pool), [...hits.values()].reduce((sum, count) => sum + count, 0), 'every check the server answered is a row');
-	} finally {
-		await database.close();
-	}
-});
+registerPostgresNotice();

@@ -47,6 +47,8 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 	/** Shrinks (halves) while isolating a row the database rejects; grows back on success. */
 	let batchLimit = maxBatchRows;
 	let pumping = false;
+	/** Rows of the batch the database is writing now: whether it commits is not known until it answers. */
+	let writing = 0;
 	let ageTimer: unknown;
 	let retryTimer: unknown;
 	let retryAt = 0;
@@ -142,10 +144,12 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 					return;
 				}
 
+				writing = batch.length;
 				try {
 					// eslint-disable-next-line no-await-in-loop
 					({unresolved} = await writeBatch(opened, batch, resolver, {clock, timeoutMs: options.batchTimeoutMs ?? 60_000}));
 				} catch (error) {
+					writing = 0;
 					if (stopped) {
 						return;
 					}
@@ -168,6 +172,7 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 					continue;
 				}
 
+				writing = 0;
 				if (stopped) {
 					// Closed meanwhile: the journal keeps these rows; replaying them later is harmless.
 					return;
@@ -293,6 +298,7 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 			return {
 				queued: queue.size,
 				journaled: queue.journaled,
+				writing,
 				journalBytes: queue.journalBytes,
 				...counts,
 				state,

@@ -7,6 +7,7 @@ import {journalDirectoryFor, loadSiteCache, openJournalDirectory, saveSiteCache,
 import type {SiteDefinition} from './journal-record.js';
 import {dropTables, migrate} from './migrations.js';
 import {openDatabase, type Database} from './open-database.js';
+import {createSitePauses, type PauseOutcome} from './site-pauses.js';
 import {loadSites, upsertSites, type SiteInput} from './sites-repository.js';
 import type {DatabaseTarget} from './types.js';
 
@@ -39,6 +40,11 @@ export type MonitorStorage = {
 	without its database reaches it, every query fails with `DatabaseUnavailableError`.
 	*/
 	readonly pool: DatabasePool;
+	/**
+	Stores the paused flag of sites of this run (ids from `sites`), provisional ids included: before
+	the database is reached the flags are kept and stored once it is ('deferred').
+	*/
+	setPaused(siteIds: readonly number[], paused: boolean): Promise<PauseOutcome>;
 	/** Where storage's own messages (database lost, database back) go from now on, e.g. a UI's log. */
 	setLog(log: (line: string) => void): void;
 	/** Closes the writer (if still open) and the database. `force` does not wait for a server. */
@@ -109,6 +115,7 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 	}
 
 	const gate = deferred();
+	const pauses = createSitePauses();
 	let closed = false;
 	let sites: SiteSpec[] = [];
 	const definitions = new Map<string, SiteDefinition>();
@@ -136,6 +143,7 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 					await migrate(pool);
 					const stored = options.csvSites ? await upsertSites(pool, options.csvSites) : await loadSites(pool);
 					writer.rememberSites(stored);
+					await pauses.reached(pool);
 					await cacheSites(journal, stored, log);
 					log(`database ${target.describe} reachable: schema ready, ${stored.length} sites stored`);
 				},
@@ -180,16 +188,21 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 
 	if (database) {
 		writer.rememberSites(sites);
+		await pauses.reached(database.pool);
 		await cacheSites(target.kind === 'postgres' ? journal : undefined, sites, log);
 	}
 
 	gate.resolve();
+	const byId = new Map(sites.map(site => [site.id, site]));
 	return {
 		sites,
 		writer,
 		startedWithoutDatabase: unreachable !== undefined,
 		database: () => database,
 		pool: lazyPool(() => database?.pool, target.describe),
+		async setPaused(siteIds, paused) {
+			return pauses.set(siteIds.flatMap(id => byId.get(id) ?? []), paused);
+		},
 		setLog(next) {
 			logTo = next;
 		},

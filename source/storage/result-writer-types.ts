@@ -11,6 +11,11 @@ export type ResultWriterStats = {
 	readonly queued: number;
 	/** Of those, rows safe on disk (written and fsync'd to the journal). */
 	readonly journaled: number;
+	/**
+	Of those, rows in the batch the database is writing now. A writer closed meanwhile keeps them in
+	the journal, but the database may still commit them (their replay is then ignored).
+	*/
+	readonly writing: number;
 	/** Size of the journal on disk, bytes. */
 	readonly journalBytes: number;
 	/** Rows the database acknowledged (replayed duplicates included: they are ignored, not lost). */

@@ -1,4 +1,4 @@
-import {sql, type CommonQueryMethods, type DatabasePool} from 'slonik';
+import {sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken} from 'slonik';
 import {z} from 'zod';
 import type {RegexMatchStatus, SiteSpec} from '../engine/types.js';
 import {InputError} from '../errors.js';
@@ -119,13 +119,22 @@ export async function loadSites(pool: DatabasePool): Promise<SiteSpec[]> {
 
 /** Sets the paused flag of the given sites. Returns how many rows changed. */
 export async function setPaused(pool: DatabasePool, siteIds: readonly number[], paused: boolean): Promise<number> {
-	if (siteIds.length === 0) {
+	return updatePaused(pool, sql.fragment`website_id = ANY(${sql.array(siteIds, 'int4')})`, siteIds.length, paused);
+}
+
+/** Sets the paused flag of the sites with these URLs (`url_uq`). Returns how many rows changed. */
+export async function setPausedByUrl(pool: DatabasePool, urls: readonly string[], paused: boolean): Promise<number> {
+	return updatePaused(pool, sql.fragment`url_uq = ANY(${sql.array(urls, 'text')})`, urls.length, paused);
+}
+
+async function updatePaused(pool: DatabasePool, sites: FragmentSqlToken, count: number, paused: boolean): Promise<number> {
+	if (count === 0) {
 		return 0;
 	}
 
 	const result = await pool.query(sql.unsafe`
 		UPDATE website SET paused = ${paused}, updated_at = now()
-		WHERE website_id = ANY(${sql.array(siteIds, 'int4')}) AND paused IS DISTINCT FROM ${paused}
+		WHERE ${sites} AND paused IS DISTINCT FROM ${paused}
 	`);
 	return result.rowCount;
 }

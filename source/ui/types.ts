@@ -45,8 +45,11 @@ export type AppProps = {
 	readonly workers: number;
 	/** The site's last ~20 checks, newest first, for the detail pane. */
 	readonly loadRecentChecks: (siteId: number) => Promise<RecentCheck[]>;
-	/** Stores the paused flag so it survives restarts and `--sites-table` runs. */
-	readonly setPaused: (siteIds: number[], paused: boolean) => Promise<void>;
+	/**
+	Stores the paused flag so it survives restarts and `--sites-table` runs: 'stored', or 'deferred'
+	when the database has not been reached yet (stored once it is).
+	*/
+	readonly setPaused: (siteIds: number[], paused: boolean) => Promise<'stored' | 'deferred'>;
 	/** First `q` or Ctrl-C: the CLI starts draining the writer, then unmounts the UI. */
 	readonly onQuit: () => void;
 	/** A second Ctrl-C while draining: the CLI gives up on the drain. */

@@ -5,7 +5,7 @@ import type {SiteFilter} from './site-filter.js';
 import type {SiteOrder} from './site-order.js';
 import type {SnapshotStore} from './snapshot-store.js';
 import {displayText} from './text-width.js';
-import type {Charset} from './types.js';
+import type {AppProps, Charset} from './types.js';
 import type {UiAction, UiState} from './ui-state.js';
 
 /** What the key handler reads and acts on. */
@@ -20,7 +20,7 @@ export type KeyContext = {
 	readonly filter: SiteFilter;
 	readonly store: SnapshotStore;
 	readonly monitor: MonitorHandle;
-	readonly setPaused: (siteIds: number[], paused: boolean) => Promise<void>;
+	readonly setPaused: AppProps['setPaused'];
 	readonly onQuit: () => void;
 	readonly onForceQuit: () => void;
 	readonly charset: Charset;
@@ -195,7 +195,11 @@ function setPaused(context: KeyContext, ids: number[], paused: boolean, what: st
 	dispatch({type: 'reorder'});
 	const verb = paused ? 'paused' : 'resumed';
 	dispatch({type: 'message', text: `${verb} ${what}`});
-	context.setPaused(ids, paused).catch((error: unknown) => {
+	context.setPaused(ids, paused).then(outcome => {
+		if (outcome === 'deferred') {
+			dispatch({type: 'message', text: `${verb} ${what} for this run; stored once the database is reached`});
+		}
+	}, (error: unknown) => {
 		const reason = displayText(error instanceof Error ? error.message : String(error), context.charset);
 		dispatch({type: 'message', text: `${verb} ${what} for this run only; storing it failed: ${reason}`, alert: true});
 	});

@@ -23,6 +23,8 @@ export type ShardSupervisorOptions = {
 	/** Restart delay after the first crash in a row, ms; doubles per crash up to `maxRestartDelayMs`. */
 	readonly restartDelayMs?: number;
 	readonly maxRestartDelayMs?: number;
+	/** The worker's entry; default the shard worker beside this file (tests give a fixture). */
+	readonly script?: URL;
 };
 
 /** A worker that ran this long before dying counts as healthy: the next crash restarts it at once again. */
@@ -48,6 +50,8 @@ export class ShardSupervisor {
 	#restartTimer: NodeJS.Timeout | undefined;
 	#stopping = false;
 	#stopWaiters: Array<() => void> = [];
+	/** When a stopping worker that has not said `stopped` is terminated (epoch ms), and its timer. */
+	#stopDeadline: {at: number; timer: NodeJS.Timeout} | undefined;
 	#done = false;
 
 	constructor(options: ShardSupervisorOptions) {
@@ -70,7 +74,7 @@ export class ShardSupervisor {
 
 	/** Starts the first worker. */
 	spawn(): void {
-		const [script, scriptOptions] = workerScript();
+		const [script, scriptOptions] = workerScript(this.#options.script);
 		const init: WorkerInit = {...this.#options.init, sites: this.#options.sites()};
 		const worker = new Worker(script, {...scriptOptions, workerData: init});
 		this.#worker = worker;
@@ -98,24 +102,48 @@ export class ShardSupervisor {
 		this.#worker?.postMessage(message);
 	}
 
-	/** Stops scheduling; resolves once the worker reported its last results and exited (or was already gone). */
-	async stop(): Promise<void> {
-		this.#stopping = true;
+	/**
+	Stops scheduling; resolves once the worker reported its last results and said so (or was already
+	gone). A worker still silent after `withinMs` is wedged: it is terminated, and its checks in flight
+	end as `worker_crash` rows like after any crash, so the caller never waits longer than that. A
+	later call with a shorter bound (a forced stop) brings the deadline forward.
+	*/
+	async stop(withinMs: number): Promise<void> {
 		clearTimeout(this.#restartTimer);
 		if (!this.#worker) {
+			this.#stopping = true;
 			return;
 		}
 
 		const stopped = new Promise<void>(resolve => {
 			this.#stopWaiters.push(resolve);
 		});
-		this.post({type: 'stop'});
+		if (!this.#stopping) {
+			this.#stopping = true;
+			this.post({type: 'stop'});
+		}
+
+		this.#terminateAfter(withinMs);
 		await stopped;
 	}
 
 	/** Ends the worker abruptly, as a crash would: what a wedged shard needs, and how tests crash one. */
 	async kill(): Promise<void> {
 		await this.#worker?.terminate();
+	}
+
+	#terminateAfter(withinMs: number): void {
+		const at = Date.now() + withinMs;
+		if (this.#stopDeadline && this.#stopDeadline.at <= at) {
+			return;
+		}
+
+		clearTimeout(this.#stopDeadline?.timer);
+		const timer = setTimeout(() => {
+			this.#options.warn(`shard ${this.#options.index} did not stop within ${(withinMs / 1000).toFixed(1)} s; terminating it (its ${this.#inFlight.size} checks in flight are stored as worker_crash)`);
+			void this.kill();
+		}, withinMs);
+		this.#stopDeadline = {at, timer};
 	}
 
 	#onMessage(message: FromWorker): void {
@@ -201,6 +229,8 @@ export class ShardSupervisor {
 	}
 
 	#settleStop(): void {
+		clearTimeout(this.#stopDeadline?.timer);
+		this.#stopDeadline = undefined;
 		const waiters = this.#stopWaiters;
 		this.#stopWaiters = [];
 		for (const resolve of waiters) {
@@ -210,13 +240,10 @@ export class ShardSupervisor {
 }
 
 /**
-The shard worker's entry: the compiled `.js` beside this file, or, when this file runs as TypeScript
-(tests under tsx), the `.ts` source loaded through tsx.
+The worker's entry: `script` if given, else the shard worker, compiled `.js` beside this file or, when
+this file runs as TypeScript (tests under tsx), the `.ts` source. A `.ts` entry is loaded through tsx.
 */
-function workerScript(): [URL, {execArgv?: string[]}] {
-	if (import.meta.url.endsWith('.ts')) {
-		return [new URL('shard-worker.ts', import.meta.url), {execArgv: ['--import', 'tsx']}];
-	}
-
-	return [new URL('shard-worker.js', import.meta.url), {}];
+function workerScript(script?: URL): [URL, {execArgv?: string[]}] {
+	const entry = script ?? new URL(import.meta.url.endsWith('.ts') ? 'shard-worker.ts' : 'shard-worker.js', import.meta.url);
+	return [entry, entry.pathname.endsWith('.ts') ? {execArgv: ['--import', 'tsx']} : {}];
 }

@@ -27,6 +27,17 @@ export type ShardedMonitorOptions = {
 };
 
 /**
+How long a stopping shard may stay silent after its checks' deadline (or after an abort) before it
+counts as wedged and is terminated. A healthy worker reports its last results within one publish
+period (100 ms) of its last check ending, closes its prober (nothing is in flight any more, so that
+is immediate) and says `stopped`; the concurrency controller cuts its limit whenever its event-loop
+delay p99 passes 100 ms. Two seconds is twenty publish periods, or twenty such stalls in a row: a
+worker silent that long is not coming back, and waiting longer loses nothing, because terminating it
+turns each of its checks in flight into a `worker_crash` row.
+*/
+export const stopMarginMs = 2000;
+
+/**
 The engine on several cores: N worker threads, each running the same `CheckEngine` over a disjoint
 shard of the sites (by id). The main thread keeps no timers per site; it merges the shards' batched
 updates into one snapshot for the front ends and re-emits every result for the database writer,
@@ -44,6 +55,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	#ready = 0;
 	#started = false;
 	#doneEmitted = false;
+	#aborted = false;
 	#startedAt = 0;
 
 	constructor(options: ShardedMonitorOptions) {
@@ -169,13 +181,22 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 	}
 
-	/** Stops scheduling in every shard; resolves when their checks in flight finished and were reported. */
+	/**
+	Stops scheduling in every shard; resolves when their checks in flight finished and were reported.
+	Bounded: no check outlives its deadline (`timeoutMs`), and an aborted one ends at once, so a shard
+	that has not stopped `stopMarginMs` after that is terminated and its checks become crash rows.
+	*/
 	async stop(): Promise<void> {
-		await Promise.all(this.#shards.map(async shard => shard.stop()));
+		const withinMs = (this.#aborted ? 0 : this.#options.timeoutMs) + stopMarginMs;
+		await Promise.all(this.#shards.map(async shard => shard.stop(withinMs)));
 	}
 
-	/** Aborts the checks in flight in every shard (a forced shutdown); each still reports a result. */
+	/**
+	Aborts the checks in flight in every shard (a forced shutdown); each still reports a result. A
+	`stop()` called after this waits only `stopMarginMs`, for itself and for any stop under way.
+	*/
 	abortInFlight(): void {
+		this.#aborted = true;
 		for (let index = 0; index < this.#shards.length; index++) {
 			this.#post(index, {type: 'abort'});
 		}

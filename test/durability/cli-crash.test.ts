@@ -9,13 +9,14 @@ import {runCli, startCli} from '../helpers/run-cli.js';
 import {sleep, startLoopbackSites, storedRows, waitUntil, type LoopbackSites} from './loopback-sites.js';
 
 /**
-The real CLI on embedded PGlite, killed or stopped in the ways the issue names. Each test counts the
-requests its loopback sites saw and compares them with the rows stored after a restart.
+The real CLI on embedded PGlite, killed with SIGKILL: the test counts the requests its loopback sites
+saw and compares them with the rows stored after a restart. (Every way to stop it rather than kill it
+is in cli-endings.test.ts.)
 */
 
-async function setUp(t: ExecutionContext, options: {slowMs?: number} = {}) {
+async function setUp(t: ExecutionContext) {
 	const directory = await mkdtemp(path.join(tmpdir(), 'webmon-durability-'));
-	const sites = await startLoopbackSites(options);
+	const sites = await startLoopbackSites();
 	// A copy of an initialised PGlite directory: saves initdb's seconds in every test.
 	const database = await createTestDatabase('pglite');
 	t.teardown(async () => {
@@ -63,44 +64,4 @@ test('[pglite] kill -9 mid-run, a torn last journal line, a restart: one row per
 	t.is(stored.keys, stored.rows, 'no duplicates');
 	t.deepEqual(await segments(journal), [], 'the journal is removed once its rows are stored');
 	t.false(existsSync(path.join(dataDir, 'journal')));
-});
-
-test('[pglite] a second SIGINT journals what is left and exits 130 at once; the next start stores it', async t => {
-	const {directory, sites, dataDir, journal} = await setUp(t, {slowMs: 20_000});
-	const csv = await sites.csv(directory, 'sites.csv', ['/slow/1', '/site/1', '/site/2'], 1);
-	const run = startCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui', '--timeout', '30']);
-	await waitUntil(() => sites.seen() - sites.answered() >= 1 && sites.answered() >= 3, 30_000, 'a slow check in flight');
-	run.child.kill('SIGINT');
-	await run.waitFor(/SIGINT: stopping; waiting for [1-9]\d* checks in flight/);
-	const secondAt = Date.now();
-	run.child.kill('SIGINT');
-	const stopped = await run.exited;
-	t.is(stopped.code, 130, stopped.stderr);
-	t.true(Date.now() - secondAt < 5000, 'the second signal does not wait for the slow check');
-	t.regex(stopped.stderr, /SIGINT again: aborted [1-9]\d* checks in flight; \d+ results journaled in .*journal/);
-	t.true((await segments(journal)).length > 0);
-
-	const fast = await sites.csv(directory, 'fast.csv', ['/site/1', '/site/2'], 1);
-	const restart = await runCli(['--sites-csv', fast, '--data-dir', dataDir, '--no-tui', '--number-healthchecks', '1']);
-	t.is(restart.code, 0, restart.stderr);
-	const stored = await storedRows(pgliteTarget(dataDir));
-	t.is(stored.checks, sites.seen(), 'every request seen is one row, the aborted slow check included');
-	t.true(stored.aborted >= 1, 'the aborted check was stored as such');
-	t.is(stored.keys, stored.rows);
-	t.deepEqual(await segments(journal), []);
-});
-
-test('[pglite] SIGINT drains: the check in flight finishes, everything is stored, exit 0', async t => {
-	const {directory, sites, dataDir, journal} = await setUp(t, {slowMs: 1500});
-	const csv = await sites.csv(directory, 'sites.csv', ['/slow/1', '/site/1'], 1);
-	const run = startCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui']);
-	await waitUntil(() => sites.seen() - sites.answered() >= 1 && sites.answered() >= 2, 30_000, 'a slow check in flight');
-	run.child.kill('SIGINT');
-	const stopped = await run.exited;
-	t.is(stopped.code, 0, stopped.stderr);
-	t.regex(stopped.stderr, /SIGINT: stopping; waiting for [1-9]\d* checks in flight/);
-	const stored = await storedRows(pgliteTarget(dataDir));
-	t.is(stored.checks, sites.seen());
-	t.is(stored.aborted, 0);
-	t.deepEqual(await segments(journal), []);
 });

@@ -217,6 +217,19 @@ test('a failed setPaused is reported in the status line', async t => {
 	t.is(engine.snapshot().sites.find(view => view.id === id)!.status, 'paused', 'the engine keeps the pause for this run');
 });
 
+test('a pause the database cannot take yet (a site with a provisional id) says it is kept until the database is reached', async t => {
+	const {app, engine} = await setup(t, 30, {
+		async setPaused() {
+			return 'deferred';
+		},
+	});
+	const id = selectedId(app.lastFrame())!;
+	await press(app.stdin, ' ');
+	await waitFor(() => app.lastFrame()!.includes('stored once the database is reached'));
+	t.regex(app.lastFrame()!, /paused http:\/\/127\.0\.0\.1:9\/site\/\d+ for this run; stored once the database is reached/);
+	t.is(engine.snapshot().sites.find(view => view.id === id)!.status, 'paused');
+});
+
 test('r checks the selected site now', async t => {
 	const {app, engine, checkNow, clock} = await setup(t);
 	const id = selectedId(app.lastFrame())!;

@@ -87,6 +87,7 @@ export function appProps(
 		},
 		async setPaused(ids: number[], paused: boolean) {
 			calls.setPaused.push({ids, paused});
+			return 'stored' as const;
 		},
 		onQuit() {
 			calls.quit++;

@@ -1,0 +1,73 @@
+import type {BatchedResultWriter} from '../storage/index.js';
+import type {RunningMonitor} from '../workers/create-monitor.js';
+import {stopMarginMs} from '../workers/sharded-monitor.js';
+import {forcedExitCode, type ForceCause} from './shutdown-controller.js';
+
+/** What a forced stop works on. */
+export type ForcedStopOptions = {
+	readonly engine: RunningMonitor;
+	readonly writer: BatchedResultWriter;
+	readonly force: ForceCause;
+	/** The deadline of one check, ms. */
+	readonly timeoutMs: number;
+	readonly log: (line: string) => void;
+};
+
+/**
+A forced stop: aborts the checks in flight, waits for their results, journals every result not
+stored yet, and says exactly how many were journaled and how many could not be. Resolves with the
+forcing signal's exit code.
+
+The wait: an aborted check ends at once (the abort cancels its request), but its result still has
+to arrive. On this thread that is a few event-loop turns; a shard reports within one publish
+period, and one silent `stopMarginMs` after the abort is terminated, its checks becoming
+`worker_crash` rows. The wait is also bounded by `timeoutMs + stopMarginMs`, because no check
+outlives its deadline, which the prober enforces whether or not an abort reached it: only a bug gets
+there, and then the checks still out are counted as lost instead of hanging the exit.
+*/
+export async function forcedStop(options: ForcedStopOptions): Promise<number> {
+	const {engine, writer, force, log} = options;
+	const aborted = engine.inFlight;
+	engine.abortInFlight();
+	const boundMs = options.timeoutMs + stopMarginMs;
+	const reported = await settlesWithin(engine.stop(), boundMs);
+	const unreported = reported ? 0 : engine.inFlight;
+	// Only now: every result that arrived is in the writer, and closing it journals them all. A batch
+	// the database is writing meanwhile may still commit: its rows are journaled all the same.
+	const {writing} = writer.stats();
+	const waiting = await writer.closeNow();
+	const {journaled} = writer.stats();
+	const where = writer.journalDirectory ?? '(no journal)';
+	let line = `${force.label}: aborted ${aborted} checks in flight; ${journaled} results journaled in ${where}`;
+	if (journaled > 0) {
+		line += '; they are stored at the next start';
+	}
+
+	if (writing > 0) {
+		line += ` (${Math.min(writing, journaled)} of them were being written to the database as it stopped, and may be stored already: storing them again is harmless)`;
+	}
+
+	if (waiting > journaled) {
+		line += `; ${waiting - journaled} results could not be written to the journal and are lost`;
+	}
+
+	if (unreported > 0) {
+		line += `; ${unreported} checks did not report within ${boundMs / 1000} s and are lost`;
+	}
+
+	log(line);
+	return forcedExitCode(force);
+}
+
+/** Whether `promise` settled within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<false>(resolve => {
+		timer = setTimeout(resolve, ms, false);
+	});
+	try {
+		return await Promise.race([promise.then(() => true), late]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
