@@ -14,9 +14,9 @@ import {createSessionKeepingConnector} from './session-keeping-connector.js';
 export type ProberOptions = {
 	/** TCP connect plus TLS handshake (and the DNS lookup before them), ms. Default 5,000. */
 	readonly connectTimeoutMs?: number;
-	/** From sending the request to the end of the response headers, ms. Default 10,000. */
+	/** From sending the request to the end of the response headers, ms. Default `totalTimeoutMs`. */
 	readonly headersTimeoutMs?: number;
-	/** Longest silence between two body chunks, ms. Default 10,000. */
+	/** Longest silence between two body chunks, ms. Default `totalTimeoutMs`. */
 	readonly bodyTimeoutMs?: number;
 	/** The whole check, redirects and body included, ms. Default 10,000. A shorter `ProbeRequest.timeoutMs` wins. */
 	readonly totalTimeoutMs?: number;
@@ -91,8 +91,9 @@ export function createProber(options: ProberOptions = {}): Prober {
 	const secureContext = createSecureContext(contextOptions);
 	const agent = new Agent({
 		connections: options.connectionsPerOrigin ?? defaultMaxPerHost,
-		headersTimeout: options.headersTimeoutMs ?? 10_000,
-		bodyTimeout: options.bodyTimeoutMs ?? 10_000,
+		// By default no phase timeout ends a check before its total deadline (`--timeout 60` must mean 60 s).
+		headersTimeout: options.headersTimeoutMs ?? totalTimeoutMs,
+		bodyTimeout: options.bodyTimeoutMs ?? totalTimeoutMs,
 		allowH2,
 		connect: createSessionKeepingConnector({
 			...(rejectUnauthorized === undefined ? {} : {rejectUnauthorized}),

@@ -224,3 +224,17 @@ test('a URL that is not http(s) and an invalid pattern are reported, not thrown'
 		await prober.close();
 	}
 });
+
+test('a --timeout longer than 10 s is the deadline of every phase: headers after 10.3 s still arrive', async t => {
+	const server = await httpServer((_request, response) => {
+		setTimeout(() => response.end(page), 10_300);
+	});
+	const prober = createProber({totalTimeoutMs: 15_000});
+	try {
+		const outcome = await prober.probe({url: server.url()});
+		t.like(outcome, {httpStatusCode: 200, errorKind: undefined});
+	} finally {
+		await prober.close();
+		await server.close();
+	}
+});
