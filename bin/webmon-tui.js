@@ -19,14 +19,22 @@ if (major < 24) {
 	process.exit(1);
 }
 
+// What an error the program did not catch prints: a bug report, exit 1 (source/report-error.ts).
+const {reportError} = await import('../dist/report-error.js');
+const die = error => {
+	const report = reportError(error);
+	// Synchronous on files and pipes, so the report is out before the exit.
+	process.stderr.write(report.text);
+	process.exit(report.exitCode);
+};
+
+// Node raises an unhandled rejection as an uncaught exception, after `uncaughtExceptionMonitor`
+// listeners (the TUI leaves the alternate screen there), so one listener sees both.
+process.on('uncaughtException', die);
+
 const {main} = await import('../dist/cli.js');
-let code;
-try {
-	code = await main();
-} catch (error) {
-	process.stderr.write(`webmon-tui: unexpected error: ${error?.stack ?? error}\n`);
-	code = 1;
-}
+// main() reports its own errors and resolves with the exit code.
+const code = await main();
 
 // Exit explicitly: idle keep-alive sockets or a database handle must not keep a finished run alive.
 process.stdout.write('', () => process.exit(code));

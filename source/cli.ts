@@ -1,7 +1,9 @@
 import {availableParallelism} from 'node:os';
 import process from 'node:process';
 import meow from 'meow';
-import {WebmonError} from './errors.js';
+import {errorExitCodes} from './exit-codes.js';
+import {exitCodesHelp} from './exit-codes-help.js';
+import {reportError} from './report-error.js';
 import {runMonitor} from './run-monitor.js';
 
 const help = `
@@ -44,11 +46,13 @@ const help = `
 	Every result is journaled on disk until the database has it: a database that is down (even at
 	start-up) or a crash loses nothing; the next run stores what is left.
 
-	Exit codes: 0 done or stopped cleanly, 1 unexpected error, 2 bad input, 75 stopped with results
-	still journaled (database unreachable), 130/143 a second Ctrl-C/SIGTERM (results journaled).
+${exitCodesHelp('\t')}
 `;
 
-/** Parses argv, runs the monitor and returns the exit code. Bad input is one line on stderr and code 2. */
+/**
+Parses argv, runs the monitor and returns the exit code. Never throws: an error that ends the run is
+one line on stderr with its code from `errorExitCodes`, or a reported bug (exit 1).
+*/
 export async function main(argv = process.argv.slice(2)): Promise<number> {
 	const cli = meow(help, {
 		importMeta: import.meta,
@@ -72,7 +76,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 	const {flags} = cli;
 	const fail = (message: string) => {
 		process.stderr.write(`webmon-tui: ${message}\n`);
-		return 2;
+		return errorExitCodes.INPUT_INVALID.exitCode;
 	};
 
 	if (cli.input.length > 0) {
@@ -137,10 +141,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 			env: process.env,
 		});
 	} catch (error) {
-		if (error instanceof WebmonError && (error.code === 'INPUT_INVALID' || error.code === 'DATABASE_UNAVAILABLE')) {
-			return fail(error.message);
-		}
-
-		throw error;
+		const report = reportError(error);
+		process.stderr.write(report.text);
+		return report.exitCode;
 	}
 }
