@@ -44,7 +44,8 @@ const help = `
 	  $ webmon-tui --db-config secrets/db.json --drop-tables
 
 	Every result is journaled on disk until the database has it: a database that is down (even at
-	start-up) or a crash loses nothing; the next run stores what is left.
+	start-up) or a crash loses nothing; the next run stores what is left. Wrong database settings
+	(password, role, database name, host) are not an outage: the run does not start.
 
 ${exitCodesHelp('\t')}
 `;

@@ -4,6 +4,7 @@ refuses a code that has no entry there.
 */
 export type ErrorCode =
 	| 'INPUT_INVALID'
+	| 'DATABASE_CONFIG_INVALID'
 	| 'DATABASE_UNAVAILABLE'
 	| 'SCHEMA_TOO_NEW'
 	| 'MIGRATION_FAILED';
@@ -38,5 +39,16 @@ export class InputError extends WebmonError {
 export class DatabaseUnavailableError extends WebmonError {
 	constructor(message: string, options?: {cause?: unknown}) {
 		super('DATABASE_UNAVAILABLE', message, options);
+	}
+}
+
+/**
+The database settings are wrong, not the server down: it answered and refused the password, the role
+or the database, or its host name does not exist. Retrying cannot help, so the run does not start.
+The message names the setting at fault (`db_pass in secrets/db.json`) and never the password.
+*/
+export class DatabaseConfigError extends WebmonError {
+	constructor(message: string, options?: {cause?: unknown}) {
+		super('DATABASE_CONFIG_INVALID', message, options);
 	}
 }

@@ -30,6 +30,7 @@ with; a code without an entry does not compile.
 */
 export const errorExitCodes: Readonly<Record<ErrorCode, ExitCodeMeaning>> = {
 	INPUT_INVALID: {exitCode: 2, meaning: 'bad input: sites CSV, db config, DATABASE_URL, flags, regex, URL'},
+	DATABASE_CONFIG_INVALID: {exitCode: 2, meaning: 'wrong password, role or database name, or no such host'},
 	// A server that is down is not this: the run starts and journals, unless it cannot do without it.
 	DATABASE_UNAVAILABLE: {exitCode: 2, meaning: 'no database to start with: PGlite directory in use or not creatable, no server for --drop-tables or an uncached --sites-table'},
 	SCHEMA_TOO_NEW: {exitCode: 2, meaning: 'a newer webmon-tui has migrated the database'},

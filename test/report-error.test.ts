@@ -1,12 +1,13 @@
 import {readFileSync} from 'node:fs';
 import test from 'ava';
-import {DatabaseUnavailableError, InputError, WebmonError, type ErrorCode} from '../source/errors.js';
+import {DatabaseConfigError, DatabaseUnavailableError, InputError, WebmonError, type ErrorCode} from '../source/errors.js';
 import {errorExitCodes, exitBug, exitFileSystem} from '../source/exit-codes.js';
 import {reportError} from '../source/report-error.js';
 
 test('each error code gets its exit code from the table, as one sanitized line', t => {
 	const errors: WebmonError[] = [
 		new InputError('data/x.csv:7: interval "abc" is not a positive number'),
+		new DatabaseConfigError('cannot connect to PostgreSQL at u@h:5432/d: database does not exist (3D000); check db_name "d" in db.json'),
 		new DatabaseUnavailableError('PGlite data directory /x is in use by process 12'),
 		new WebmonError('SCHEMA_TOO_NEW', 'the database schema is version 9'),
 		new WebmonError('MIGRATION_FAILED', 'schema migration 1 initial schema failed:\nrelation "website" already exists'),

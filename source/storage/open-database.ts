@@ -4,11 +4,12 @@ import type {ConnectionOptions} from 'node:tls';
 import {PGlite} from '@electric-sql/pglite';
 import {createPgDriverFactory} from '@slonik/pg-driver';
 import {createPool, sql, type DatabasePool} from 'slonik';
-import {DatabaseUnavailableError} from '../errors.js';
+import {DatabaseConfigError, DatabaseUnavailableError} from '../errors.js';
 import {createPgliteDriverFactory} from './pglite-driver.js';
 import {initPgliteDataDir, pgliteOptions} from './pglite-initdb.js';
 import {lockDataDir} from './pglite-lock.js';
 import {
+	configurationFault,
 	describeConnectionFailure,
 	isTlsRefusedByServer,
 	sanitizedCause,
@@ -16,7 +17,7 @@ import {
 	tlsOptionsForSslMode,
 } from './postgres-connection.js';
 import {createTypeParsers} from './type-parsers.js';
-import type {DatabaseTarget} from './types.js';
+import type {ConnectionSettingNames, DatabaseTarget} from './types.js';
 
 /** An open database: a Slonik pool over PostgreSQL or over embedded PGlite. */
 export type Database = {
@@ -39,8 +40,9 @@ export type OpenDatabaseOptions = {
 };
 
 /**
-Opens the database a target names and checks it answers `SELECT 1`.
-Throws `DatabaseUnavailableError` with a one-line, password-free message when it cannot.
+Opens the database a target names and checks it answers `SELECT 1`. When it cannot, throws a
+one-line, password-free `DatabaseConfigError` naming the setting at fault when the settings are
+wrong (see `configurationFault`), else `DatabaseUnavailableError`.
 */
 export async function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<Database> {
 	return target.kind === 'postgres'
@@ -49,6 +51,14 @@ export async function openDatabase(target: DatabaseTarget, options: OpenDatabase
 }
 
 type PostgresTarget = Extract<DatabaseTarget, {kind: 'postgres'}>;
+
+/** For a target built without a config file or URL to point at (tests, tools). */
+const genericSettingNames: ConnectionSettingNames = {
+	user: 'the user name',
+	password: 'the password',
+	database: 'the database name',
+	host: 'the host name',
+};
 
 async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions): Promise<Database> {
 	const {uri, password} = splitPassword(target.uri, target.password);
@@ -95,10 +105,17 @@ async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions
 	}
 
 	const reason = describeConnectionFailure(lastError, password);
-	throw new DatabaseUnavailableError(
-		`cannot connect to PostgreSQL at ${target.describe}: ${reason}`,
-		{cause: sanitizedCause(lastError, password)},
-	);
+	const cause = sanitizedCause(lastError, password);
+	const fault = configurationFault(lastError);
+	if (fault) {
+		const names = fault.settings.map(setting => target.settings?.[setting] ?? genericSettingNames[setting]);
+		throw new DatabaseConfigError(
+			`cannot connect to PostgreSQL at ${target.describe}: ${reason} (${fault.code}); check ${names.join(' and ')}`,
+			{cause},
+		);
+	}
+
+	throw new DatabaseUnavailableError(`cannot connect to PostgreSQL at ${target.describe}: ${reason}`, {cause});
 }
 
 type PgliteTarget = Extract<DatabaseTarget, {kind: 'pglite'}>;
