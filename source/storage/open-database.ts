@@ -1,13 +1,15 @@
-import {mkdirSync} from 'node:fs';
+import {rmSync} from 'node:fs';
 import path from 'node:path';
 import type {ConnectionOptions} from 'node:tls';
 import {PGlite} from '@electric-sql/pglite';
 import {createPgDriverFactory} from '@slonik/pg-driver';
 import {createPool, sql, type DatabasePool} from 'slonik';
-import {DatabaseConfigError, DatabaseUnavailableError} from '../errors.js';
+import {DatabaseConfigError, DatabaseUnavailableError, WebmonError} from '../errors.js';
+import {describeFileSystemFailure, fileSystemFailure} from './file-system-errors.js';
+import {makeDirectories, removeEmptyDirectories} from './make-directories.js';
 import {createPgliteDriverFactory} from './pglite-driver.js';
 import {initPgliteDataDir, pgliteOptions} from './pglite-initdb.js';
-import {lockDataDir} from './pglite-lock.js';
+import {lockDataDir, type DataDirLock} from './pglite-lock.js';
 import {
 	configurationFault,
 	describeConnectionFailure,
@@ -122,16 +124,44 @@ type PgliteTarget = Extract<DatabaseTarget, {kind: 'pglite'}>;
 
 async function openPglite(target: PgliteTarget): Promise<Database> {
 	const dataDir = path.resolve(target.dataDir);
+	// The topmost directory this call creates, if any: removed again if the open fails.
+	let created: string | undefined;
 	try {
-		mkdirSync(dataDir, {recursive: true});
+		created = makeDirectories(dataDir);
 	} catch (error) {
 		throw new DatabaseUnavailableError(
-			`cannot create PGlite data directory ${dataDir}: ${(error as Error).message}`,
+			`cannot create PGlite data directory ${dataDir}: ${describeFileSystemFailure(fileSystemFailure(error))}`,
 			{cause: error},
 		);
 	}
 
-	const lock = lockDataDir(dataDir);
+	let lock: DataDirLock;
+	try {
+		lock = lockDataDir(dataDir);
+	} catch (error) {
+		removeEmptyDirectories(dataDir, created);
+		throw error;
+	}
+
+	try {
+		return await startPglite(dataDir, target.describe, lock);
+	} catch (error) {
+		if (created) {
+			// Locked and created by this call, so nothing of value is inside: no half-built cluster
+			// stays behind. The lock file goes with it.
+			rmSync(created, {recursive: true, force: true});
+		}
+
+		lock.release();
+		throw error instanceof WebmonError ? error : new DatabaseUnavailableError(
+			`cannot open PGlite database in ${dataDir}: ${(error as Error).message.split('\n')[0]}`,
+			{cause: error},
+		);
+	}
+}
+
+/** Creates the cluster if needed, opens it and its pool, and ties the lock's release to closing. */
+async function startPglite(dataDir: string, describe: string, lock: DataDirLock): Promise<Database> {
 	let pglite: PGlite | undefined;
 	try {
 		await initPgliteDataDir(dataDir);
@@ -152,7 +182,7 @@ async function openPglite(target: PgliteTarget): Promise<Database> {
 		return {
 			kind: 'pglite',
 			pool,
-			describe: target.describe,
+			describe,
 			close: once(async () => {
 				try {
 					await pool.end();
@@ -169,11 +199,7 @@ async function openPglite(target: PgliteTarget): Promise<Database> {
 		};
 	} catch (error) {
 		await pglite?.close().catch(() => undefined);
-		lock.release();
-		throw new DatabaseUnavailableError(
-			`cannot open PGlite database in ${dataDir}: ${(error as Error).message.split('\n')[0]}`,
-			{cause: error},
-		);
+		throw error;
 	}
 }
 
