@@ -11,22 +11,42 @@
 //   30 MB of WebAssembly, and optimising it in the background peaked at 0.72 GB RSS for a moment
 //   after start-up (0.15 GB with this flag). It inserts ~18% slower (145k rather than 175k rows/s,
 //   100x what 100,000 sites need); undici's HTTP parser showed no difference (39 us per request).
+import {existsSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+
 // Plain JavaScript that any Node can parse, so an old Node gets a sentence instead of a stack trace.
+// An installed package runs on the `node` on PATH: the Node 24 the project pins is a dev dependency.
+// Exit 2, "could not start" in source/exit-codes.ts, which this file cannot import before the check.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
-	process.stderr.write(`webmon-tui needs Node.js 24 or newer; this is Node.js ${process.versions.node}.\n`
-		+ 'Run it through npm (npm start), which uses the Node 24 the project installs, or install Node 24.\n');
-	process.exit(1);
+	process.stderr.write(`webmon-tui: needs Node.js 24 or newer, and ${process.execPath} is Node.js ${process.versions.node}; `
+		+ 'install Node.js 24 and put it first on PATH (in a clone of the repository, npm start uses the Node 24 it installs)\n');
+	process.exit(2);
 }
 
-const {main, exitAfterOutput} = await import('../dist/cli.js');
-let code;
-try {
-	code = await main();
-} catch (error) {
-	process.stderr.write(`webmon-tui: unexpected error: ${error?.stack ?? error}\n`);
-	code = 1;
+// A clone installed with --ignore-scripts has no build (npm install and npm ci build through the
+// prepare script), and the import below would fail with a stack trace.
+if (!existsSync(new URL('../dist/cli.js', import.meta.url))) {
+	process.stderr.write(`webmon-tui: not built (no ${fileURLToPath(new URL('../dist/cli.js', import.meta.url))}): run npm run build\n`);
+	process.exit(2);
 }
+
+// What an error the program did not catch prints: a bug report, exit 1 (source/report-error.ts).
+const {reportError} = await import('../dist/report-error.js');
+const die = error => {
+	const report = reportError(error);
+	// Synchronous on files and pipes, so the report is out before the exit.
+	process.stderr.write(report.text);
+	process.exit(report.exitCode);
+};
+
+// Node raises an unhandled rejection as an uncaught exception, after `uncaughtExceptionMonitor`
+// listeners (the TUI leaves the alternate screen there), so one listener sees both.
+process.on('uncaughtException', die);
+
+const {main, exitAfterOutput} = await import('../dist/cli.js');
+// main() reports its own errors and resolves with the exit code.
+const code = await main();
 
 // Exit explicitly: idle keep-alive sockets or a database handle must not keep a finished run alive.
 exitAfterOutput(code);

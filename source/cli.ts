@@ -1,7 +1,9 @@
 import {availableParallelism} from 'node:os';
 import process from 'node:process';
 import meow from 'meow';
-import {WebmonError} from './errors.js';
+import {errorExitCodes} from './exit-codes.js';
+import {exitCodesHelp} from './exit-codes-help.js';
+import {reportError} from './report-error.js';
 import {runMonitor} from './run-monitor.js';
 import {guardProcessOutput} from './shutdown/process-output.js';
 
@@ -45,16 +47,19 @@ const help = `
 	  $ webmon-tui --db-config secrets/db.json --drop-tables
 
 	Every result is journaled on disk until the database has it: a database that is down (even at
-	start-up) or a crash loses nothing; the next run stores what is left.
+	start-up) or a crash loses nothing; the next run stores what is left. Wrong database settings
+	(password, role, database name, host) are not an outage: the run does not start.
 
 	Stopping: Ctrl-C, q, SIGTERM, SIGHUP, a closed terminal or a closed stdout (| head) finish the
 	checks in flight and store every result; a second Ctrl-C/SIGTERM/SIGHUP aborts them (journaled).
 
-	Exit codes: 0 done or stopped cleanly, 1 unexpected error, 2 bad input, 75 stopped with results
-	still journaled (database unreachable), 130/143/129 a stop forced by a second Ctrl-C/SIGTERM/SIGHUP.
+${exitCodesHelp('\t')}
 `;
 
-/** Parses argv, runs the monitor and returns the exit code. Bad input is one line on stderr and code 2. */
+/**
+Parses argv, runs the monitor and returns the exit code. Never throws: an error that ends the run is
+one line on stderr with its code from `errorExitCodes`, or a reported bug (exit 1).
+*/
 export async function main(argv = process.argv.slice(2)): Promise<number> {
 	guardProcessOutput();
 	const cli = meow(help, {
@@ -79,7 +84,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 	const {flags} = cli;
 	const fail = (message: string) => {
 		process.stderr.write(`webmon-tui: ${message}\n`);
-		return 2;
+		return errorExitCodes.INPUT_INVALID.exitCode;
 	};
 
 	if (cli.input.length > 0) {
@@ -144,10 +149,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 			env: process.env,
 		});
 	} catch (error) {
-		if (error instanceof WebmonError && (error.code === 'INPUT_INVALID' || error.code === 'DATABASE_UNAVAILABLE')) {
-			return fail(error.message);
-		}
-
-		throw error;
+		const report = reportError(error);
+		process.stderr.write(report.text);
+		return report.exitCode;
 	}
 }

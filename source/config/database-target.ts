@@ -2,7 +2,7 @@ import {homedir} from 'node:os';
 import {isAbsolute, join} from 'node:path';
 import type {ConnectionOptions} from 'node:tls';
 import {InputError} from '../errors.js';
-import type {DatabaseTarget, SslMode} from '../storage/types.js';
+import type {ConnectionSettingNames, DatabaseTarget, SslMode} from '../storage/types.js';
 import {tlsOptionsForSslMode} from '../storage/postgres-connection.js';
 
 /** Every `sslmode` libpq and the predecessor's `db_ssl` accept, weakest first. */
@@ -37,6 +37,8 @@ export type PostgresParts = {
 	readonly sslMode: SslMode;
 	/** Extra URI query parameters to pass through (e.g. `application_name`). Never `sslmode`. */
 	readonly params?: URLSearchParams | undefined;
+	/** Where the user wrote each setting, for configuration errors. */
+	readonly settings?: ConnectionSettingNames | undefined;
 };
 
 /**
@@ -60,6 +62,33 @@ export function postgresTarget(parts: PostgresParts): DatabaseTarget {
 		sslMode: parts.sslMode,
 		ssl: sslOptionsFor(parts.sslMode),
 		describe: `${parts.user ? `${parts.user}@` : ''}${parts.host}:${parts.port}/${parts.database ?? ''}`,
+		settings: parts.settings,
+	};
+}
+
+/**
+How a configuration error names the settings of `source` (`db_name "nope" in secrets/db.json`,
+`the password in DATABASE_URL`): the field, its value unless it is the password, and where it was
+written. `fields` are the names the source gives them.
+*/
+export function settingNames(
+	source: string,
+	fields: Readonly<Record<keyof ConnectionSettingNames, string>>,
+	values: {readonly user?: string | undefined; readonly password?: string | undefined; readonly database?: string | undefined; readonly host: string},
+): ConnectionSettingNames {
+	const name = (field: string, value: string | undefined, show: boolean) => {
+		if (value === undefined || value === '') {
+			return `${field} in ${source} (not set)`;
+		}
+
+		return show ? `${field} ${JSON.stringify(value)} in ${source}` : `${field} in ${source}`;
+	};
+
+	return {
+		user: name(fields.user, values.user, true),
+		password: name(fields.password, values.password, false),
+		database: name(fields.database, values.database, true),
+		host: name(fields.host, values.host, true),
 	};
 }
 
@@ -106,14 +135,18 @@ export function targetFromDatabaseUrl(databaseUrl: string): DatabaseTarget {
 	}
 
 	const hostname = url.hostname.startsWith('[') ? url.hostname : decode('host', url.hostname);
-	return postgresTarget({
+	const parts = {
 		user: url.username ? decode('user', url.username) : undefined,
 		password: url.password ? decode('password', url.password) : undefined,
 		host: hostname || 'localhost',
-		port,
 		database: url.pathname.length > 1 ? decode('database name', url.pathname.slice(1)) : undefined,
+	};
+	return postgresTarget({
+		...parts,
+		port,
 		sslMode,
 		params,
+		settings: settingNames('DATABASE_URL', {user: 'the user', password: 'the password', database: 'the database name', host: 'the host'}, parts),
 	});
 }
 

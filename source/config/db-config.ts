@@ -2,7 +2,7 @@ import {readFile} from 'node:fs/promises';
 import {z} from 'zod';
 import {InputError} from '../errors.js';
 import type {DatabaseTarget} from '../storage/types.js';
-import {defaultSslMode, postgresTarget, sslModes} from './database-target.js';
+import {defaultSslMode, postgresTarget, settingNames, sslModes} from './database-target.js';
 
 /*
 The predecessor's db-config file, kept byte-compatible so old `secrets/*.json` files work:
@@ -95,13 +95,12 @@ export function parseDbConfig(text: string, fileLabel: string): DatabaseTarget {
 	}
 
 	const config = result.data;
+	const parts = {user: config.db_user, password: config.db_pass, host: config.db_host, database: config.db_name};
 	return postgresTarget({
-		user: config.db_user,
-		password: config.db_pass,
-		host: config.db_host,
+		...parts,
 		port: config.db_port,
-		database: config.db_name,
 		sslMode: config.db_ssl,
+		settings: settingNames(fileLabel, {user: 'db_user', password: 'db_pass', database: 'db_name', host: 'db_host'}, parts),
 	});
 }
 

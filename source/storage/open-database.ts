@@ -1,14 +1,17 @@
-import {mkdirSync} from 'node:fs';
+import {rmSync} from 'node:fs';
 import path from 'node:path';
 import type {ConnectionOptions} from 'node:tls';
 import {PGlite} from '@electric-sql/pglite';
 import {createPgDriverFactory} from '@slonik/pg-driver';
 import {createPool, sql, type DatabasePool} from 'slonik';
-import {DatabaseUnavailableError} from '../errors.js';
+import {DatabaseConfigError, DatabaseUnavailableError, WebmonError} from '../errors.js';
+import {describeFileSystemFailure, fileSystemFailure} from './file-system-errors.js';
+import {makeDirectories, removeEmptyDirectories} from './make-directories.js';
 import {createPgliteDriverFactory} from './pglite-driver.js';
 import {initPgliteDataDir, pgliteOptions} from './pglite-initdb.js';
-import {lockDataDir} from './pglite-lock.js';
+import {lockDataDir, type DataDirLock} from './pglite-lock.js';
 import {
+	configurationFault,
 	describeConnectionFailure,
 	isTlsRefusedByServer,
 	sanitizedCause,
@@ -16,7 +19,7 @@ import {
 	tlsOptionsForSslMode,
 } from './postgres-connection.js';
 import {createTypeParsers} from './type-parsers.js';
-import type {DatabaseTarget} from './types.js';
+import type {ConnectionSettingNames, DatabaseTarget} from './types.js';
 
 /** An open database: a Slonik pool over PostgreSQL or over embedded PGlite. */
 export type Database = {
@@ -39,8 +42,9 @@ export type OpenDatabaseOptions = {
 };
 
 /**
-Opens the database a target names and checks it answers `SELECT 1`.
-Throws `DatabaseUnavailableError` with a one-line, password-free message when it cannot.
+Opens the database a target names and checks it answers `SELECT 1`. When it cannot, throws a
+one-line, password-free `DatabaseConfigError` naming the setting at fault when the settings are
+wrong (see `configurationFault`), else `DatabaseUnavailableError`.
 */
 export async function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<Database> {
 	return target.kind === 'postgres'
@@ -49,6 +53,14 @@ export async function openDatabase(target: DatabaseTarget, options: OpenDatabase
 }
 
 type PostgresTarget = Extract<DatabaseTarget, {kind: 'postgres'}>;
+
+/** For a target built without a config file or URL to point at (tests, tools). */
+const genericSettingNames: ConnectionSettingNames = {
+	user: 'the user name',
+	password: 'the password',
+	database: 'the database name',
+	host: 'the host name',
+};
 
 async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions): Promise<Database> {
 	const {uri, password} = splitPassword(target.uri, target.password);
@@ -95,26 +107,61 @@ async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions
 	}
 
 	const reason = describeConnectionFailure(lastError, password);
-	throw new DatabaseUnavailableError(
-		`cannot connect to PostgreSQL at ${target.describe}: ${reason}`,
-		{cause: sanitizedCause(lastError, password)},
-	);
+	const cause = sanitizedCause(lastError, password);
+	const fault = configurationFault(lastError);
+	if (fault) {
+		const names = fault.settings.map(setting => target.settings?.[setting] ?? genericSettingNames[setting]);
+		throw new DatabaseConfigError(
+			`cannot connect to PostgreSQL at ${target.describe}: ${reason} (${fault.code}); check ${names.join(' and ')}`,
+			{cause},
+		);
+	}
+
+	throw new DatabaseUnavailableError(`cannot connect to PostgreSQL at ${target.describe}: ${reason}`, {cause});
 }
 
 type PgliteTarget = Extract<DatabaseTarget, {kind: 'pglite'}>;
 
 async function openPglite(target: PgliteTarget): Promise<Database> {
 	const dataDir = path.resolve(target.dataDir);
+	// The topmost directory this call creates, if any: removed again if the open fails.
+	let created: string | undefined;
 	try {
-		mkdirSync(dataDir, {recursive: true});
+		created = makeDirectories(dataDir);
 	} catch (error) {
 		throw new DatabaseUnavailableError(
-			`cannot create PGlite data directory ${dataDir}: ${(error as Error).message}`,
+			`cannot create PGlite data directory ${dataDir}: ${describeFileSystemFailure(fileSystemFailure(error))}`,
 			{cause: error},
 		);
 	}
 
-	const lock = lockDataDir(dataDir);
+	let lock: DataDirLock;
+	try {
+		lock = lockDataDir(dataDir);
+	} catch (error) {
+		removeEmptyDirectories(dataDir, created);
+		throw error;
+	}
+
+	try {
+		return await startPglite(dataDir, target.describe, lock);
+	} catch (error) {
+		if (created) {
+			// Locked and created by this call, so nothing of value is inside: no half-built cluster
+			// stays behind. The lock file goes with it.
+			rmSync(created, {recursive: true, force: true});
+		}
+
+		lock.release();
+		throw error instanceof WebmonError ? error : new DatabaseUnavailableError(
+			`cannot open PGlite database in ${dataDir}: ${(error as Error).message.split('\n')[0]}`,
+			{cause: error},
+		);
+	}
+}
+
+/** Creates the cluster if needed, opens it and its pool, and ties the lock's release to closing. */
+async function startPglite(dataDir: string, describe: string, lock: DataDirLock): Promise<Database> {
 	let pglite: PGlite | undefined;
 	try {
 		await initPgliteDataDir(dataDir);
@@ -135,7 +182,7 @@ async function openPglite(target: PgliteTarget): Promise<Database> {
 		return {
 			kind: 'pglite',
 			pool,
-			describe: target.describe,
+			describe,
 			close: once(async () => {
 				try {
 					await pool.end();
@@ -152,11 +199,7 @@ async function openPglite(target: PgliteTarget): Promise<Database> {
 		};
 	} catch (error) {
 		await pglite?.close().catch(() => undefined);
-		lock.release();
-		throw new DatabaseUnavailableError(
-			`cannot open PGlite database in ${dataDir}: ${(error as Error).message.split('\n')[0]}`,
-			{cause: error},
-		);
+		throw error;
 	}
 }
 

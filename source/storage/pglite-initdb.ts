@@ -1,9 +1,12 @@
-import {existsSync} from 'node:fs';
+import {existsSync, readdirSync, renameSync, rmSync} from 'node:fs';
 import {execFile} from 'node:child_process';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {PGlite} from '@electric-sql/pglite';
+import {DatabaseUnavailableError} from '../errors.js';
+import {sanitizeForTerminal} from '../text/sanitize.js';
+import {describeFileSystemFailure, fileSystemFailure, type FileSystemFailure} from './file-system-errors.js';
 
 /**
 PGlite's settings for webmon-tui: 16 MB of shared buffers instead of PostgreSQL's 128 MB. The tool
@@ -13,36 +16,116 @@ WebAssembly memory never shrinks. Measured with 100,000 sites: 940 -> 817 MB pea
 export const pgliteOptions = {postgresqlconf: ['shared_buffers = 16MB']};
 
 /**
+Where initdb builds a new cluster inside the data directory before it moves up. A directory holds a
+cluster once it has PG_VERSION, and PostgreSQL's initdb writes that file before anything else, so
+building in place would leave, after a failure or a kill, a half-built cluster that looks complete.
+*/
+const stagingName = '.webmon-initdb';
+
+const initdbTimeoutMs = 120_000;
+
+/**
 Creates a new PGlite data directory in a short-lived child process. initdb runs a WebAssembly
 instance of its own whose memory stays in a process's peak RSS for the rest of its life (a first run
 of 100,000 sites peaked at 1.21 GB against 0.82 GB on an existing directory). Does nothing when the
-directory already holds a cluster.
+directory already holds a cluster. The caller holds the directory's lock.
+
+@throws {DatabaseUnavailableError} One line saying why (`no space left on device (ENOSPC); ...`),
+after removing everything initdb wrote.
 */
 export async function initPgliteDataDir(dataDir: string): Promise<void> {
 	if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
 		return;
 	}
 
+	const staging = path.join(dataDir, stagingName);
+	// Left by an initdb that was killed; nobody else uses it while we hold the lock.
+	rmSync(staging, {recursive: true, force: true});
+	try {
+		const failure = await runInitdb(staging);
+		if (failure) {
+			throw new DatabaseUnavailableError(`cannot create a PGlite database in ${dataDir}: ${sanitizeForTerminal(failure)}`);
+		}
+
+		moveUp(staging, dataDir);
+	} finally {
+		rmSync(staging, {recursive: true, force: true});
+	}
+}
+
+/** Moves the new cluster from `staging` into `dataDir`, PG_VERSION last; undoes the move on failure. */
+function moveUp(staging: string, dataDir: string): void {
+	const entries = readdirSync(staging).sort((a, b) => Number(a === 'PG_VERSION') - Number(b === 'PG_VERSION'));
+	const moved: string[] = [];
+	try {
+		for (const entry of entries) {
+			renameSync(path.join(staging, entry), path.join(dataDir, entry));
+			moved.push(entry);
+		}
+	} catch (error) {
+		for (const entry of moved) {
+			rmSync(path.join(dataDir, entry), {recursive: true, force: true});
+		}
+
+		const failure = fileSystemFailure(error);
+		throw new DatabaseUnavailableError(
+			`cannot create a PGlite database in ${dataDir}: ${sanitizeForTerminal(describeFileSystemFailure(failure))}`,
+			{cause: error},
+		);
+	}
+}
+
+/** Runs initdb into `directory` in a child process; resolves with why it failed, or undefined. */
+async function runInitdb(directory: string): Promise<string | undefined> {
 	// Under tsx (the tests) this module is the .ts source, and the child needs tsx too.
 	const self = fileURLToPath(import.meta.url);
 	// Liftoff only: initdb runs once, and without TurboFan compiling PostgreSQL's WebAssembly in the
 	// background it peaks at 0.57 GB instead of 1.1 GB, and finishes sooner (1.8 s against 1.9 s).
-	const argv = ['--liftoff-only', ...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), self, dataDir];
-	await new Promise<void>((resolve, reject) => {
-		execFile(process.execPath, argv, {timeout: 120_000}, (error, _stdout, stderr) => {
-			if (error) {
-				const detail = stderr.trim().split('\n').at(-1) || error.message;
-				reject(new Error(`initdb failed: ${detail}`));
+	const argv = ['--liftoff-only', ...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), self, directory];
+	return new Promise(resolve => {
+		execFile(process.execPath, argv, {timeout: initdbTimeoutMs}, (error, stdout, stderr) => {
+			if (!error) {
+				resolve(undefined);
 				return;
 			}
 
-			resolve();
+			if (error.killed) {
+				resolve(`initdb did not finish within ${initdbTimeoutMs / 1000} s`);
+				return;
+			}
+
+			const reported = parseFailure(stdout);
+			if (reported) {
+				resolve(describeFileSystemFailure(reported));
+				return;
+			}
+
+			// The child died without reporting (a signal, out of memory): what it printed is all there is.
+			const printed = stderr.split('\n').find(line => line.trim() !== '');
+			resolve(`initdb ended with ${error.signal ?? `exit code ${String(error.code)}`}${printed ? `: ${printed.trim()}` : ''}`);
 		});
 	});
 }
 
+function parseFailure(stdout: string): FileSystemFailure | undefined {
+	const last = stdout.trim().split('\n').at(-1);
+	try {
+		const parsed = JSON.parse(last ?? '') as Partial<FileSystemFailure>;
+		return typeof parsed.message === 'string' ? {code: parsed.code, message: parsed.message} : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-	const pglite = new PGlite(process.argv[2], pgliteOptions);
-	await pglite.waitReady;
-	await pglite.close();
+	try {
+		const pglite = new PGlite(process.argv[2], pgliteOptions);
+		await pglite.waitReady;
+		await pglite.close();
+	} catch (error) {
+		// One JSON line for the parent, which turns it into the user's message. Exit at once: a
+		// PGlite that failed half-way may keep handles open. Writes to a pipe are synchronous.
+		process.stdout.write(`${JSON.stringify(fileSystemFailure(error))}\n`);
+		process.exit(1);
+	}
 }

@@ -1,5 +1,5 @@
 import type {ConnectionOptions} from 'node:tls';
-import type {SslMode} from './types.js';
+import type {ConnectionSetting, SslMode} from './types.js';
 
 // One shared function so two targets built from the same config compare equal.
 const acceptAnyHostName = (): undefined => undefined;
@@ -106,6 +106,42 @@ function errorMessages(error: unknown, depth = 0): string[] {
 	}
 
 	return [error.message, ...errorMessages(error.cause, depth + 1)];
+}
+
+/**
+Codes that mean the settings are wrong, not the server down, and the settings each one blames. The
+server answered and refused the password (28P01; it answers so for a role that does not exist too,
+so as not to tell which roles do), the role, whether missing, not allowed to log in or without a
+pg_hba.conf entry (28000), or the database (3D000); or the resolver says the host name does not
+exist (ENOTFOUND; EAI_AGAIN, a resolver that did not answer, is an outage).
+*/
+const faultySettingsByCode: Readonly<Record<string, readonly ConnectionSetting[]>> = {
+	'28P01': ['password', 'user'],
+	'28000': ['user'],
+	'3D000': ['database'],
+	ENOTFOUND: ['host'],
+};
+
+/** What a configuration error found: the code that proves it and the settings to blame, likeliest first. */
+export type ConfigurationFault = {
+	readonly code: string;
+	readonly settings: readonly ConnectionSetting[];
+};
+
+/**
+The settings at fault when a connection attempt failed because of configuration; undefined when it
+failed like an outage (refused, timed out, unreachable, reset), which a later attempt may outlast.
+Decided by SQLSTATE and error code only.
+*/
+export function configurationFault(error: unknown): ConfigurationFault | undefined {
+	for (const code of errorCodes(error)) {
+		const settings = faultySettingsByCode[code];
+		if (settings) {
+			return {code, settings};
+		}
+	}
+
+	return undefined;
 }
 
 /**

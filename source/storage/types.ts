@@ -3,6 +3,15 @@ import type {ConnectionOptions} from 'node:tls';
 /** The asyncpg `sslmode` values the predecessor's `db_ssl` accepts. */
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
+/** A connection setting a configuration error can be blamed on. */
+export type ConnectionSetting = 'user' | 'password' | 'database' | 'host';
+
+/**
+How messages name each setting where the user wrote it, e.g. `db_pass in secrets/db.json` or
+`the database name "nope" in DATABASE_URL`. Never holds the password itself.
+*/
+export type ConnectionSettingNames = Readonly<Record<ConnectionSetting, string>>;
+
 /** Where results go: a PostgreSQL server, or embedded PGlite in a directory. */
 export type DatabaseTarget =
 	| {
@@ -16,6 +25,8 @@ export type DatabaseTarget =
 		readonly ssl?: ConnectionOptions | undefined;
 		/** `user@host:port/db`, for messages. Never contains the password. */
 		readonly describe: string;
+		/** Names of the settings for configuration errors; generic names when absent. */
+		readonly settings?: ConnectionSettingNames | undefined;
 	}
 	| {
 		readonly kind: 'pglite';

@@ -19,6 +19,13 @@ test('DATABASE_URL: password percent-decoded and moved out of the URI', t => {
 		sslMode: 'prefer',
 		ssl: {rejectUnauthorized: false},
 		describe: 'dba@db.example.com:5433/app',
+		// What a configuration error names; the password's value never.
+		settings: {
+			user: 'the user "dba" in DATABASE_URL',
+			password: 'the password in DATABASE_URL',
+			database: 'the database name "app" in DATABASE_URL',
+			host: 'the host "db.example.com" in DATABASE_URL',
+		},
 	});
 });
 
@@ -50,6 +57,12 @@ test('DATABASE_URL: no user, no password, no port, IPv6 host, encoded user', t =
 		sslMode: 'disable',
 		ssl: undefined,
 		describe: 'localhost:5432/test',
+		settings: {
+			user: 'the user in DATABASE_URL (not set)',
+			password: 'the password in DATABASE_URL (not set)',
+			database: 'the database name "test" in DATABASE_URL',
+			host: 'the host "localhost" in DATABASE_URL',
+		},
 	});
 	t.like(targetFromDatabaseUrl('postgres://some%20one:x@[::1]:6000/d'), {
 		uri: 'postgres://some%20one@[::1]:6000/d',

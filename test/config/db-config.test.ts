@@ -45,6 +45,13 @@ test('the predecessor format loads into a postgres target', t => {
 		sslMode: 'require',
 		ssl: {rejectUnauthorized: false},
 		describe: 'dba@db.example.com:5432/defaultdb',
+		// What a configuration error names; the password's value never.
+		settings: {
+			user: 'db_user "dba" in secrets/db.json',
+			password: 'db_pass in secrets/db.json',
+			database: 'db_name "defaultdb" in secrets/db.json',
+			host: 'db_host "db.example.com" in secrets/db.json',
+		},
 	});
 });
 
@@ -56,6 +63,12 @@ test('secrets/db.example.json loads from disk', async t => {
 		sslMode: 'disable',
 		ssl: undefined,
 		describe: 'postgres@127.0.0.1:5432/test',
+		settings: {
+			user: 'db_user "postgres" in secrets/db.example.json',
+			password: 'db_pass in secrets/db.example.json',
+			database: 'db_name "test" in secrets/db.example.json',
+			host: 'db_host "127.0.0.1" in secrets/db.example.json',
+		},
 	});
 });
 
@@ -74,6 +87,12 @@ test('numeric port, postgres alias, default sslmode, no password, BOM, odd chara
 		sslMode: 'prefer',
 		ssl: {rejectUnauthorized: false},
 		describe: 'app user@::1:6543/my/db',
+		settings: {
+			user: 'db_user "app user" in x.json',
+			password: 'db_pass in x.json (not set)',
+			database: 'db_name "my/db" in x.json',
+			host: 'db_host "::1" in x.json',
+		},
 	});
 });
 

@@ -1,5 +1,5 @@
 import {execFile, execFileSync} from 'node:child_process';
-import {chownSync, existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import {chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
@@ -63,8 +63,17 @@ function asServerUser(): {prefix: string[]; uid?: number; gid?: number} {
 	return {prefix: ['runuser', '-u', 'postgres', '--'], uid, gid};
 }
 
+/** Options of `startPostgresCluster`. */
+export type PostgresClusterOptions = {
+	/**
+	The lines of pg_hba.conf (default: trust for everyone). Keep `host all postgres 127.0.0.1/32 trust`
+	among them: `url()` and `createDatabase` connect as postgres without a password.
+	*/
+	readonly hba?: readonly string[];
+};
+
 /** Creates and starts a cluster. Throws, with what to install, when the binaries are missing. */
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export async function startPostgresCluster(settings: PostgresClusterOptions = {}): Promise<PostgresCluster> {
 	const bin = postgresBinaries();
 	if (!bin) {
 		throw new Error('no PostgreSQL server binaries (initdb, pg_ctl) found: install postgresql, or set WEBMON_PG_BIN to their directory');
@@ -84,6 +93,11 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
 	};
 
 	await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+	if (settings.hba) {
+		// Written as root in CI: the file keeps its owner, and the server only needs to read it.
+		writeFileSync(path.join(data, 'pg_hba.conf'), settings.hba.join('\n') + '\n');
+	}
+
 	const options = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
 	const start = async () => {
 		await exec('pg_ctl', ['-D', data, '-o', options, '-l', path.join(directory, 'server.log'), '-w', '-t', '30', 'start']);
