@@ -61,7 +61,7 @@ export async function loadLeftoverSegments(
 			continue;
 		}
 
-		segments.push({name, path: file, firstSeq: seq, count: scan.rows - stored, bytes: info.size, leftover: true, stored});
+		segments.push({name, path: file, firstSeq: seq, count: scan.rows - stored, bytes: info.size, leftover: true, stored, sealed: true});
 		seq += scan.rows - stored;
 	}
 
