@@ -47,6 +47,7 @@ export class ShardSupervisor {
 	#crashesInARow = 0;
 	#restartTimer: NodeJS.Timeout | undefined;
 	#stopping = false;
+	#held = false;
 	#stopWaiters: Array<() => void> = [];
 	#done = false;
 
@@ -94,6 +95,12 @@ export class ShardSupervisor {
 		this.post({type: 'start', anchor});
 	}
 
+	/** Holds scheduling or lets it go on, in this worker and in any that replaces it. */
+	hold(held: boolean): void {
+		this.#held = held;
+		this.post({type: 'hold', held});
+	}
+
 	post(message: ToWorker): void {
 		this.#worker?.postMessage(message);
 	}
@@ -121,6 +128,10 @@ export class ShardSupervisor {
 	#onMessage(message: FromWorker): void {
 		switch (message.type) {
 			case 'ready': {
+				if (this.#held) {
+					this.post({type: 'hold', held: true});
+				}
+
 				if (this.#anchor === undefined) {
 					this.#options.onReady();
 				} else {
