@@ -1,6 +1,7 @@
 import {availableParallelism} from 'node:os';
 import process from 'node:process';
 import meow from 'meow';
+import {parseStorageBounds} from './config/storage-bounds.js';
 import {WebmonError} from './errors.js';
 import {runMonitor} from './run-monitor.js';
 
@@ -19,6 +20,11 @@ const help = `
 	  --data-dir DIR              PGlite directory (default $XDG_DATA_HOME/webmon-tui
 	                              or ~/.local/share/webmon-tui)
 	  --drop-tables               Drop webmon-tui's tables first (asks nothing)
+	  --journal-max-mb MB         Bound on the journal of results waiting for the database (default
+	                              1024: about 5 million results, an hour of 100,000 sites)
+	  --memory-max-results N      Results kept in memory only while the journal cannot take them
+	                              (disk full, read-only or failing, or at --journal-max-mb; default
+	                              50000). At N, checks hold until the journal or database can again
 
 	Checks
 	  --number-healthchecks N     Checks per site, then exit 0 once all are stored (-1 = forever; default)
@@ -44,8 +50,9 @@ const help = `
 	Every result is journaled on disk until the database has it: a database that is down (even at
 	start-up) or a crash loses nothing; the next run stores what is left.
 
-	Exit codes: 0 done or stopped cleanly, 1 unexpected error, 2 bad input, 75 stopped with results
-	still journaled (database unreachable), 130/143 a second Ctrl-C/SIGTERM (results journaled).
+	Exit codes: 0 done or stopped cleanly, 1 unexpected error, 2 bad input, 74 stopped with results
+	lost (neither stored nor journaled: the disk was full or failing), 75 stopped with results still
+	journaled (database unreachable), 130/143 a second Ctrl-C/SIGTERM (results journaled).
 `;
 
 /** Parses argv, runs the monitor and returns the exit code. Bad input is one line on stderr and code 2. */
@@ -65,6 +72,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 			maxConcurrency: {type: 'string'},
 			maxPerHost: {type: 'string'},
 			workers: {type: 'string'},
+			journalMaxMb: {type: 'string'},
+			memoryMaxResults: {type: 'string'},
 			tui: {type: 'boolean', default: true},
 			format: {type: 'string', default: 'text'},
 		},
@@ -116,8 +125,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 		return fail(`--workers "${flags.workers}" must be an integer from 0 to 64`);
 	}
 
+	const bounds = parseStorageBounds(flags);
+	if (typeof bounds === 'string') {
+		return fail(bounds);
+	}
+
 	try {
 		return await runMonitor({
+			...bounds,
 			sitesCsv: flags.sitesCsv,
 			sitesTable: flags.sitesTable,
 			dbConfig: flags.dbConfig,

@@ -2,7 +2,7 @@ import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
 import {startFrontEnd} from './front-end.js';
 import {createProcessSignals} from './process-signals.js';
-import {drainProgress, drainWriter, openMonitorStorage, type MonitorStorage} from './storage/index.js';
+import {drainProgress, drainWriter, holdWhileFull, openMonitorStorage, type MonitorStorage} from './storage/index.js';
 import type {DatabaseTarget} from './storage/types.js';
 import {createMonitor} from './workers/create-monitor.js';
 
@@ -22,6 +22,10 @@ export type MonitorOptions = {
 	readonly maxPerHost?: number | undefined;
 	/** Shard workers for the engine; 0 runs it on the main thread. */
 	readonly workers: number;
+	/** `--journal-max-mb`: bound on the journal's size (default `defaultMaxJournalBytes`). */
+	readonly journalMaxMb?: number | undefined;
+	/** `--memory-max-results`: results kept in memory only while the journal cannot take them (default `defaultMaxMemoryRows`). */
+	readonly memoryMaxResults?: number | undefined;
 	readonly format: 'text' | 'ndjson';
 	/** The Ink UI (true) or the headless printer; decided once by the entry point. */
 	readonly interactive?: boolean;
@@ -63,6 +67,8 @@ export async function runMonitor(options: MonitorOptions): Promise<number> {
 		sitesTable: options.sitesTable,
 		dropTables: options.dropTables,
 		log,
+		maxJournalBytes: options.journalMaxMb === undefined ? undefined : options.journalMaxMb * 1024 * 1024,
+		maxMemoryRows: options.memoryMaxResults,
 	});
 	if (!storage) {
 		return 0;
@@ -105,6 +111,10 @@ async function monitor(
 	engine.addSites(sites);
 	engine.on('result', result => {
 		writer.push(result);
+	});
+	// --- storage: checks hold while no more results can be kept (storage/hold-while-full.ts)
+	holdWhileFull(writer, engine, line => {
+		log(line);
 	});
 	const active = sites.filter(site => !site.paused).length;
 	const runs = options.numberHealthchecks > 0 ? `${options.numberHealthchecks} checks each` : 'until stopped (Ctrl-C)';

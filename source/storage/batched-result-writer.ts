@@ -99,7 +99,8 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 		lastError = firstLine(error);
 		if (state !== 'retrying') {
 			failingSince = clock.now();
-			const where = queue.directory ? `the journal ${queue.directory}` : 'memory';
+			// Only where they really are: a journal that cannot be written keeps nothing.
+			const where = queue.directory && !queue.fault ? `the journal ${queue.directory}` : 'memory only';
 			notify(`database write failed (${lastError}); results are kept in ${where} and retried with backoff`);
 		}
 
@@ -283,8 +284,9 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 		async closeNow() {
 			stop();
 			await closeQueue();
-			return queue.size;
+			return queue.journaled;
 		},
+		onFull: listener => queue.onFull(listener),
 		rememberSites(sites) {
 			resolver.remember(sites);
 		},
@@ -293,8 +295,12 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 			return {
 				queued: queue.size,
 				journaled: queue.journaled,
+				memoryOnly: queue.memoryOnly,
+				...(queue.fault ? {journalFault: queue.fault.reason} : {}),
+				full: queue.full,
 				journalBytes: queue.journalBytes,
 				...counts,
+				lost: queue.lost,
 				state,
 				...(lastError === undefined ? {} : {lastError}),
 				...(retryTimer === undefined ? {} : {nextRetryInMs: Math.max(0, retryAt - clock.now())}),

@@ -7,8 +7,8 @@ import type {PendingRow} from './journal-record.js';
 export const defaultMaxMemoryRows = 50_000;
 
 /**
-Bound on the journal's size unless told otherwise (`--journal-max-mb`): 1 GiB, about four million
-results, so an outage of the database never fills the disk (which the database may share).
+Bound on the journal's size unless told otherwise (`--journal-max-mb`): 1 GiB, about five million
+results of ~190 bytes, so an outage of the database never fills the disk (which the database may share).
 */
 export const defaultMaxJournalBytes = 1024 * 1024 * 1024;
 
