@@ -2,7 +2,7 @@ import {
 	defaultMaxJournalBytes, defaultMaxMemoryRows, type DurableRowQueue, type DurableRowQueueOptions,
 } from './durable-row-queue-types.js';
 import {JournalAppender} from './journal-appender.js';
-import {journalFault, journalFaultLine, type JournalFault} from './journal-fault.js';
+import {journalFault, journalFaultLine, journalRecoveredLine, type JournalFault} from './journal-fault.js';
 import {nodeJournalFileSystem} from './journal-file-system.js';
 import {JournalHeadReader, type Segment} from './journal-head-reader.js';
 import {loadLeftoverSegments, writeStoredMark} from './journal-leftover.js';
@@ -59,6 +59,9 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 	let writeScheduled = false;
 	let retryTimer: NodeJS.Timeout | undefined;
 	let failures = 0;
+	/** The fault the user was told of, until they are told it is over. */
+	let announced: JournalFault | undefined;
+	let recoveredTimer: NodeJS.Timeout | undefined;
 	let full = false;
 	let lost = 0;
 	const fullListeners = new Set<(full: boolean) => void>();
@@ -97,10 +100,31 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 		}
 	};
 
-	const report = (before: JournalFault | undefined) => {
-		const line = directory && journalFaultLine(directory.path, before, appender?.fault, maxMemoryRows);
-		if (line) {
-			warn(line);
+	/** One line when the journal starts failing (or fails otherwise), one when it works again. */
+	const report = () => {
+		const fault = appender?.fault;
+		if (!directory) {
+			return;
+		}
+
+		if (fault) {
+			clearTimeout(recoveredTimer);
+			recoveredTimer = undefined;
+			if (fault.code !== announced?.code) {
+				warn(journalFaultLine(directory.path, fault, maxMemoryRows));
+				announced = fault;
+			}
+		} else if (announced && !recoveredTimer) {
+			// Said once it stayed writable for a while: a nearly full disk flaps as stored segments
+			// are deleted, and a line per flap would bury everything else.
+			recoveredTimer = setTimeout(() => {
+				recoveredTimer = undefined;
+				if (announced && !appender?.fault) {
+					warn(journalRecoveredLine(directory.path, announced, Date.now()));
+					announced = undefined;
+				}
+			}, policy.maxMs);
+			recoveredTimer.unref();
 		}
 	};
 
@@ -143,10 +167,9 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 				break;
 			}
 
-			const before = appender.fault;
 			// eslint-disable-next-line no-await-in-loop
 			const written = await appender.append(lines, from);
-			report(before);
+			report();
 			if (written < lines.length || appender.fault) {
 				break;
 			}
@@ -176,7 +199,7 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 	const syncActive = async () => {
 		const before = appender?.fault;
 		await appender?.sync();
-		report(before);
+		report();
 		evict();
 		updateFull();
 		if (appender?.fault) {
@@ -284,6 +307,7 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 			closed ??= (async () => {
 				clearInterval(syncTimer);
 				clearTimeout(retryTimer);
+				clearTimeout(recoveredTimer);
 				await sync();
 				await serial(closeFiles);
 				lost = Math.max(0, nextSeq - Math.max(syncedSeq(), ackSeq));

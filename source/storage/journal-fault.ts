@@ -39,19 +39,13 @@ export function journalBoundFault(maxBytes: number, now: number, earlier?: Journ
 	return {code: 'BOUND', reason: `it reached its bound of ${bound} (--journal-max-mb)`, since: earlier?.since ?? now};
 }
 
-/**
-The line for a journal that starts failing (or fails in another way), or undefined when nothing
-changed. `memoryRows` is how many results may wait in memory only.
-*/
-export function journalFaultLine(directory: string, before: JournalFault | undefined, after: JournalFault | undefined, memoryRows: number): string | undefined {
-	if (after && after.code !== before?.code) {
-		const retry = after.code === 'BOUND' ? 'until stored results make room' : 'while the write is retried with backoff';
-		return `journal ${directory}: cannot write: ${after.reason}; new results wait in memory only (up to ${memoryRows}, then checks hold) ${retry}`;
-	}
+/** The line for a journal that starts failing, or fails in another way; `memoryRows` may wait in memory only. */
+export function journalFaultLine(directory: string, fault: JournalFault, memoryRows: number): string {
+	const retry = fault.code === 'BOUND' ? 'until stored results make room' : 'while the write is retried with backoff';
+	return `journal ${directory}: cannot write: ${fault.reason}; new results wait in memory only (up to ${memoryRows}, then checks hold) ${retry}`;
+}
 
-	if (!after && before) {
-		return `journal ${directory}: written again after ${Math.round((Date.now() - before.since) / 1000)} s (${before.reason})`;
-	}
-
-	return undefined;
+/** The line for a journal written again after `fault`. */
+export function journalRecoveredLine(directory: string, fault: JournalFault, now: number): string {
+	return `journal ${directory}: written again after ${Math.round((now - fault.since) / 1000)} s (${fault.reason})`;
 }

@@ -63,7 +63,8 @@ test('ENOSPC in the middle of a segment: one line at once, rows wait in memory, 
 	t.is(queue.journaled, 10, 'nothing is claimed as journaled that is not on disk');
 
 	delete disk.faults.append;
-	await waitFor(() => queue.fault === undefined, 10_000);
+	// Said once the journal stayed writable a while (the retry cap, here 40 ms).
+	await waitFor(() => warnings.length === 2, 10_000);
 	t.regex(warnings[1]!, new RegExp(`^journal ${directory}: written again after \\d+ s \\(the disk is full \\(ENOSPC\\)\\)$`));
 	await queue.sync();
 	t.like(queue, {journaled: 30, memoryOnly: 0, full: false});
@@ -121,7 +122,7 @@ test('EIO on fsync: the rows it covered are not journaled; they are written agai
 	t.is(queue.journaled, 10);
 
 	delete disk.faults.sync;
-	await waitFor(() => queue.fault === undefined, 10_000);
+	await waitFor(() => warnings.length === 2, 10_000);
 	await queue.sync();
 	t.like(queue, {journaled: 20, memoryOnly: 0, full: false});
 	t.is(warnings.length, 2, 'one line when it failed, one when it worked again');
@@ -155,6 +156,28 @@ test('a segment whose first write failed is removed: rotation never leaves an em
 	await reopenHolds(t, directory, 15);
 });
 
+test('a disk that flaps (nearly full, as stored segments come and go) gets one line when it fails and one when it stays writable', async t => {
+	const directory = await scratch(t);
+	const disk = faultyFileSystem();
+	// The retry cap is also how long it must stay writable before that is said: 2 s here.
+	const {queue, warnings} = await open(directory, {retryInitialMs: 5, retryMaxMs: 2000, syncEveryMs: 5, fileSystem: disk.fileSystem});
+	for (let flap = 0; flap < 4; flap++) {
+		disk.faults.append = {code: 'ENOSPC', written: 0};
+		pushRows(queue, flap * 5, (flap * 5) + 5);
+		// eslint-disable-next-line no-await-in-loop
+		await waitFor(() => queue.fault !== undefined, 10_000);
+		delete disk.faults.append;
+		// eslint-disable-next-line no-await-in-loop
+		await waitFor(() => queue.fault === undefined, 10_000);
+	}
+
+	t.is(warnings.length, 1, warnings.join('\n'));
+	await waitFor(() => warnings.length === 2, 10_000);
+	t.regex(warnings[1]!, /written again after \d+ s \(the disk is full \(ENOSPC\)\)$/);
+	await queue.close();
+	await reopenHolds(t, directory, 20);
+});
+
 test('the journal size bound: past it rows wait in memory, the queue is full at the memory bound, stored rows make room', async t => {
 	const directory = await scratch(t);
 	const longest = Math.max(...Array.from({length: 6}, (_, index) => Buffer.byteLength(encodeJournalLine(pending(index)))));
@@ -184,6 +207,7 @@ test('the journal size bound: past it rows wait in memory, the queue is full at 
 	t.deepEqual(stored, Array.from({length: 30}, (_, index) => pending(index).row[1]));
 	t.false(queue.full);
 	t.is(queue.fault, undefined);
+	await waitFor(() => warnings.length === 2, 10_000);
 	t.regex(warnings[1]!, /written again after \d+ s \(it reached its bound/);
 	await queue.close();
 	t.is(queue.lost, 0);
