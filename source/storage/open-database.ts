@@ -8,6 +8,7 @@ import {DatabaseUnavailableError} from '../errors.js';
 import {createPgliteDriverFactory} from './pglite-driver.js';
 import {initPgliteDataDir, pgliteOptions} from './pglite-initdb.js';
 import {lockDataDir} from './pglite-lock.js';
+import {PgliteSession} from './pglite-session.js';
 import {
 	describeConnectionFailure,
 	isTlsRefusedByServer,
@@ -120,9 +121,10 @@ async function openPglite(target: PgliteTarget): Promise<Database> {
 		await initPgliteDataDir(dataDir);
 		pglite = new PGlite(dataDir, pgliteOptions);
 		await pglite.waitReady;
-		const opened = pglite;
+		// Storage faults (a full disk) close the instance; the session reopens the directory later.
+		const session = new PgliteSession(dataDir, pglite);
 		const pool = await createPool('postgres://pglite/postgres', {
-			driverFactory: createPgliteDriverFactory(opened),
+			driverFactory: createPgliteDriverFactory(session),
 			// One session underneath: more connections would only queue on the session lock.
 			maxPoolSize: 1,
 			typeParsers: createTypeParsers(),
@@ -141,9 +143,7 @@ async function openPglite(target: PgliteTarget): Promise<Database> {
 					await pool.end();
 				} finally {
 					try {
-						if (!opened.closed) {
-							await opened.close();
-						}
+						await session.close();
 					} finally {
 						lock.release();
 					}
