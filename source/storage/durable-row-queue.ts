@@ -246,7 +246,8 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 
 	return {
 		get size() {
-			return nextSeq - ackSeq;
+			// Once closed, the lost rows wait for nothing any more.
+			return nextSeq - ackSeq - lost;
 		},
 		get journaled() {
 			return Math.max(0, syncedSeq() - ackSeq);
@@ -259,7 +260,7 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 		},
 		directory: directory?.path,
 		get memoryOnly() {
-			return memoryOnly();
+			return Math.max(0, memoryOnly() - lost);
 		},
 		get fault() {
 			return appender?.fault;
