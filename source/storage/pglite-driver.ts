@@ -172,8 +172,7 @@ export function createPgliteDriverFactory(source: PGlite | PgliteSession): Drive
 						};
 					} catch (error) {
 						// Still holding the session: no other statement can reach a broken instance first.
-						await handle.failed(error);
-						throw wrapPgliteError(error, {sql: text, values: values ?? []});
+						throw await handle.failed(error) ?? wrapPgliteError(error, {sql: text, values: values ?? []});
 					}
 				};
 

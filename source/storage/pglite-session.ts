@@ -11,8 +11,11 @@ export type PgliteHandle = {
 	instance(): Promise<PGlite>;
 	/** The open instance, if any, without reopening (for a rollback, which must not wait). */
 	readonly current: PGlite | undefined;
-	/** Told of every statement's error. */
-	failed(error: unknown): Promise<void>;
+	/**
+	Told of every statement's error; resolves with the error to raise instead (one that names the
+	data directory) when it was a storage fault.
+	*/
+	failed(error: unknown): Promise<Error | undefined>;
 };
 
 /** A fixed instance, as tests open one. */
@@ -92,10 +95,10 @@ export class PgliteSession implements PgliteHandle {
 		return this.#reopening;
 	}
 
-	async failed(error: unknown): Promise<void> {
+	async failed(error: unknown): Promise<Error | undefined> {
 		const broken = this.#pglite;
 		if (!broken || !isPgliteStorageFault(error)) {
-			return;
+			return undefined;
 		}
 
 		this.#pglite = undefined;
@@ -103,6 +106,7 @@ export class PgliteSession implements PgliteHandle {
 		this.#failures = 1;
 		this.#retryAt = Date.now() + retryDelayMs(this.#policy, this.#failures);
 		await broken.close().catch(() => undefined);
+		return new DatabaseUnavailableError(`PGlite in ${this.#dataDir} cannot write: ${this.#fault}`, {cause: error});
 	}
 
 	/** Closes the instance for good. */
