@@ -2,7 +2,8 @@ import {
 	defaultMaxJournalBytes, defaultMaxMemoryRows, type DurableRowQueue, type DurableRowQueueOptions,
 } from './durable-row-queue-types.js';
 import {JournalAppender} from './journal-appender.js';
-import {journalFault, journalFaultLine, journalRecoveredLine, type JournalFault} from './journal-fault.js';
+import {JournalFaultNotices} from './journal-fault-notices.js';
+import {journalFault} from './journal-fault.js';
 import {nodeJournalFileSystem} from './journal-file-system.js';
 import {JournalHeadReader, type Segment} from './journal-head-reader.js';
 import {loadLeftoverSegments, writeStoredMark} from './journal-leftover.js';
@@ -59,9 +60,6 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 	let writeScheduled = false;
 	let retryTimer: NodeJS.Timeout | undefined;
 	let failures = 0;
-	/** The fault the user was told of, until they are told it is over. */
-	let announced: JournalFault | undefined;
-	let recoveredTimer: NodeJS.Timeout | undefined;
 	let full = false;
 	let lost = 0;
 	const fullListeners = new Set<(full: boolean) => void>();
@@ -100,32 +98,9 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 		}
 	};
 
-	/** One line when the journal starts failing (or fails otherwise), one when it works again. */
+	const notices = directory && new JournalFaultNotices(directory.path, maxMemoryRows, policy.maxMs, warn);
 	const report = () => {
-		const fault = appender?.fault;
-		if (!directory) {
-			return;
-		}
-
-		if (fault) {
-			clearTimeout(recoveredTimer);
-			recoveredTimer = undefined;
-			if (fault.code !== announced?.code) {
-				warn(journalFaultLine(directory.path, fault, maxMemoryRows));
-				announced = fault;
-			}
-		} else if (announced && !recoveredTimer) {
-			// Said once it stayed writable for a while: a nearly full disk flaps as stored segments
-			// are deleted, and a line per flap would bury everything else.
-			recoveredTimer = setTimeout(() => {
-				recoveredTimer = undefined;
-				if (announced && !appender?.fault) {
-					warn(journalRecoveredLine(directory.path, announced, Date.now()));
-					announced = undefined;
-				}
-			}, policy.maxMs);
-			recoveredTimer.unref();
-		}
+		notices?.update(appender?.fault);
 	};
 
 	const retryLater = () => {
@@ -308,7 +283,7 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 			closed ??= (async () => {
 				clearInterval(syncTimer);
 				clearTimeout(retryTimer);
-				clearTimeout(recoveredTimer);
+				notices?.stop();
 				await sync();
 				await serial(closeFiles);
 				lost = Math.max(0, nextSeq - Math.max(syncedSeq(), ackSeq));
