@@ -4,8 +4,9 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {pgliteTarget} from '../../source/config/index.js';
-import {createTestDatabase} from '../helpers/database.js';
-import {runCli, startCli} from '../helpers/run-cli.js';
+import {journalDirectoryFor} from '../../source/storage/journal-directory.js';
+import {backendKinds, createTestDatabase, registerPostgresNotice} from '../helpers/database.js';
+import {databaseFlags, runCli, startCli} from '../helpers/run-cli.js';
 import {smallDisk, type SmallDisk} from '../helpers/small-disk.js';
 import {sleep, startLoopbackSites, storedRows, waitUntil} from './loopback-sites.js';
 
@@ -94,36 +95,41 @@ async function pgliteOnSmallDisk(t: ExecutionContext, slack: number) {
 	return {disk, dataDir, journal: path.join(dataDir, 'journal', 'pglite')};
 }
 
-test.serial('[pglite] the journal on a 5 MB disk that fills: said at once, checks go on while the database keeps results, no empty file, all stored', async t => {
-	const {directory, sites, csv} = await setUp(t, 10);
-	const database = await createTestDatabase('pglite');
-	t.teardown(async () => database.dispose());
-	const {dataDir} = database.target as {dataDir: string};
-	// The journal lives in <data dir>/journal/pglite: that folder is the small disk.
-	await mkdir(path.join(dataDir, 'journal'));
-	const disk = await smallDisk(t, 5 * mebibyte, path.join(dataDir, 'journal'));
-	const journal = path.join(dataDir, 'journal', 'pglite');
-	const run = startOn(t, disk, ['--sites-csv', csv, '--data-dir', dataDir, '--no-tui', '--workers', '1']);
-	await waitUntil(() => sites.answered() >= 20, 60_000, '20 answered checks');
+for (const kind of backendKinds()) {
+	test.serial(`[${kind}] the journal on a 5 MB disk that fills: said at once, checks go on while the database keeps results, no empty file, all stored`, async t => {
+		const {directory, sites, csv} = await setUp(t, 10);
+		const database = await createTestDatabase(kind);
+		t.teardown(async () => database.dispose());
+		const flags = await databaseFlags(database.target, directory);
+		// The journal is <data dir>/journal/<target>: that folder is the small disk.
+		const dataDir = flags[flags.indexOf('--data-dir') + 1]!;
+		await mkdir(path.join(dataDir, 'journal'));
+		const disk = await smallDisk(t, 5 * mebibyte, path.join(dataDir, 'journal'));
+		const journal = journalDirectoryFor(database.target, dataDir);
+		const run = startOn(t, disk, ['--sites-csv', csv, ...flags, '--no-tui', '--workers', '1']);
+		await waitUntil(() => sites.answered() >= 20, 60_000, '20 answered checks');
 
-	await disk.fill();
-	await run.waitFor(new RegExp(`webmon-tui: journal ${escape(journal)}: cannot write: the disk is full \\(ENOSPC\\); new results wait in memory only`), 60_000);
-	const answeredAtFault = sites.answered();
-	await waitUntil(() => sites.answered() >= answeredAtFault + 30, 60_000, '30 more checks on the full disk');
-	t.deepEqual(await emptyFiles(journal), [], 'no empty segment file');
+		await disk.fill();
+		await run.waitFor(new RegExp(`webmon-tui: journal ${escape(journal)}: cannot write: the disk is full \\(ENOSPC\\); new results wait in memory only`), 60_000);
+		const answeredAtFault = sites.answered();
+		await waitUntil(() => sites.answered() >= answeredAtFault + 30, 60_000, '30 more checks on the full disk');
+		t.deepEqual(await emptyFiles(journal), [], 'no empty segment file');
 
-	await disk.makeRoom();
-	await run.waitFor(/journal .*: written again after \d+ s \(the disk is full \(ENOSPC\)\)/, 90_000);
-	run.child.kill('SIGINT');
-	const result = await run.exited;
-	t.is(result.code, 0, result.stderr);
-	t.notRegex(result.stderr, /are lost|the bound \(--memory-max-results\): checks hold/, 'the database kept every result meanwhile');
-	const stored = await storedRows(pgliteTarget(dataDir));
-	t.is(stored.rows, printed(result.stdout), 'every printed result is stored');
-	t.is(stored.checks, sites.seen(), 'every request is one row');
-	t.is(stored.keys, stored.rows, 'no duplicates');
-	t.deepEqual(await segments(journal), []);
-});
+		await disk.makeRoom();
+		await run.waitFor(/journal .*: written again after \d+ s \(the disk is full \(ENOSPC\)\)/, 90_000);
+		run.child.kill('SIGINT');
+		const result = await run.exited;
+		t.is(result.code, 0, result.stderr);
+		t.notRegex(result.stderr, /are lost|the bound \(--memory-max-results\): checks hold/, 'the database kept every result meanwhile');
+		const stored = await storedRows(database.target);
+		t.is(stored.rows, printed(result.stdout), 'every printed result is stored');
+		t.is(stored.checks, sites.seen(), 'every request is one row');
+		t.is(stored.keys, stored.rows, 'no duplicates');
+		t.deepEqual(await segments(journal), []);
+	});
+}
+
+registerPostgresNotice();
 
 test.serial('[pglite] PGlite and its journal on a disk that fills: both said, checks hold at the memory bound, all resumes once there is room', async t => {
 	const {sites, csv} = await setUp(t, 20);
