@@ -24,7 +24,7 @@ const help = `
 	                              1024: about 5 million results, an hour of 100,000 sites)
 	  --memory-max-results N      Results kept in memory only while the journal cannot take them
 	                              (disk full, read-only or failing, or at --journal-max-mb; default
-	                              50000). At N, checks hold until the journal or database can again
+	                              50000). At N, checks hold until the journal or database take more
 
 	Checks
 	  --number-healthchecks N     Checks per site, then exit 0 once all are stored (-1 = forever; default)
@@ -48,7 +48,8 @@ const help = `
 	  $ webmon-tui --db-config secrets/db.json --drop-tables
 
 	Every result is journaled on disk until the database has it: a database that is down (even at
-	start-up) or a crash loses nothing; the next run stores what is left.
+	start-up) or a crash loses nothing; the next run stores what is left. A full or failing disk is
+	said at once; checks hold rather than make results nobody can keep.
 
 	Exit codes: 0 done or stopped cleanly, 1 unexpected error, 2 bad input, 74 stopped with results
 	lost (neither stored nor journaled: the disk was full or failing), 75 stopped with results still
