@@ -2,7 +2,7 @@ import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
 import {startFrontEnd} from './front-end.js';
 import {createProcessSignals} from './process-signals.js';
-import {drainProgress, drainWriter, holdWhileFull, openMonitorStorage, type MonitorStorage} from './storage/index.js';
+import {drainProgress, drainWriter, forcedStopKeeps, holdWhileFull, openMonitorStorage, type MonitorStorage} from './storage/index.js';
 import type {DatabaseTarget} from './storage/types.js';
 import {createMonitor} from './workers/create-monitor.js';
 
@@ -212,7 +212,7 @@ async function monitor(
 	const reason = await stopped;
 	stopping = true;
 	if (reason !== 'done') {
-		log(`${reason}: stopping; waiting for ${engine.inFlight} checks in flight (at most ${options.timeoutSeconds} s), then storing results. Press Ctrl-C again to stop at once (results not stored yet are journaled).`);
+		log(`${reason}: stopping; waiting for ${engine.inFlight} checks in flight (at most ${options.timeoutSeconds} s), then storing results. Press Ctrl-C again to stop at once (${forcedStopKeeps(writer.stats())}).`);
 	}
 
 	// --- storage: the drain, raced against a forced stop

@@ -40,6 +40,16 @@ export function drainProgress(stats: ResultWriterStats): string {
 	return `${text})`;
 }
 
+/**
+What a forced stop (a second Ctrl-C) would keep, for the line that offers it: results not stored
+yet are journaled, unless the journal cannot be written now.
+*/
+export function forcedStopKeeps(stats: ResultWriterStats): string {
+	return stats.journalFault
+		? `results not stored yet are journaled if the journal can be written again; it cannot now: ${stats.journalFault}`
+		: 'results not stored yet are journaled';
+}
+
 /** Options of `drainWriter`. */
 export type DrainOptions = {
 	/** Progress lines go here. */

@@ -25,7 +25,9 @@ export {tlsOptionsForSslMode} from './postgres-connection.js';
 export {lockFileName} from './pglite-lock.js';
 export type {DatabaseTarget, SslMode} from './types.js';
 export {openMonitorStorage, type MonitorStorage, type MonitorStorageOptions} from './monitor-storage.js';
-export {drainWriter, drainProgress, exitCodeAfterClose, exitResultsJournaled, exitResultsLost} from './drain-writer.js';
+export {
+	drainWriter, drainProgress, exitCodeAfterClose, exitResultsJournaled, exitResultsLost, forcedStopKeeps,
+} from './drain-writer.js';
 export {
 	openDurableRowQueue, createMemoryOnlyRowQueue, defaultMaxJournalBytes, defaultMaxMemoryRows, type DurableRowQueue,
 } from './durable-row-queue.js';

@@ -3,7 +3,7 @@ import {sql} from 'slonik';
 import type {CheckResult} from '../../source/engine/types.js';
 import {DatabaseUnavailableError} from '../../source/errors.js';
 import {createBatchedResultWriter, type BatchedResultWriter} from '../../source/storage/batched-result-writer.js';
-import {drainWriter, exitResultsLost} from '../../source/storage/drain-writer.js';
+import {drainWriter, exitResultsLost, forcedStopKeeps} from '../../source/storage/drain-writer.js';
 import {holdWhileFull} from '../../source/storage/hold-while-full.js';
 import {upsertSites} from '../../source/storage/sites-repository.js';
 import {forEachDatabase} from '../helpers/database.js';
@@ -52,6 +52,7 @@ test('database and journal both failing: messages say memory, the drain ends wit
 	t.regex(warnings[0]!, /cannot write: the disk is full \(ENOSPC\)/);
 	t.is(lines[0], 'database write failed (cannot open PGlite database in /full: the disk is full); results are kept in memory only and retried with backoff');
 	t.like(writer.stats(), {queued: 30, journaled: 0, memoryOnly: 30, journalFault: 'the disk is full (ENOSPC)', lost: 0});
+	t.is(forcedStopKeeps(writer.stats()), 'results not stored yet are journaled if the journal can be written again; it cannot now: the disk is full (ENOSPC)');
 
 	const log: string[] = [];
 	const code = await drainWriter(writer, {log: line => log.push(line), stallMs: 300});
