@@ -4,6 +4,7 @@ import meow from 'meow';
 import {errorExitCodes} from './exit-codes.js';
 import {exitCodesHelp} from './exit-codes-help.js';
 import {reportError} from './report-error.js';
+import {parseStorageBounds} from './config/storage-bounds.js';
 import {runMonitor} from './run-monitor.js';
 import {guardProcessOutput} from './shutdown/process-output.js';
 
@@ -24,6 +25,11 @@ const help = `
 	  --data-dir DIR              PGlite directory (default $XDG_DATA_HOME/webmon-tui
 	                              or ~/.local/share/webmon-tui)
 	  --drop-tables               Drop webmon-tui's tables first (asks nothing)
+	  --journal-max-mb MB         Bound on the journal of results waiting for the database (default
+	                              1024: about 5 million results, an hour of 100,000 sites)
+	  --memory-max-results N      Results kept in memory only while the journal cannot take them
+	                              (disk full, read-only or failing, or at --journal-max-mb; default
+	                              50000). At N, checks hold until the journal or database take more
 
 	Checks
 	  --number-healthchecks N     Checks per site, then exit 0 once all are stored (-1 = forever; default)
@@ -47,7 +53,8 @@ const help = `
 	  $ webmon-tui --db-config secrets/db.json --drop-tables
 
 	Every result is journaled on disk until the database has it: a database that is down (even at
-	start-up) or a crash loses nothing; the next run stores what is left. Wrong database settings
+	start-up) or a crash loses nothing; the next run stores what is left. A full or failing disk is
+	said at once; checks hold rather than make results nobody can keep. Wrong database settings
 	(password, role, database name, host) are not an outage: the run does not start.
 
 	Stopping: Ctrl-C, q, SIGTERM, SIGHUP, a closed terminal or a closed stdout (| head) finish the
@@ -77,6 +84,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 			maxConcurrency: {type: 'string'},
 			maxPerHost: {type: 'string'},
 			workers: {type: 'string'},
+			journalMaxMb: {type: 'string'},
+			memoryMaxResults: {type: 'string'},
 			tui: {type: 'boolean', default: true},
 			format: {type: 'string', default: 'text'},
 		},
@@ -128,8 +137,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 		return fail(`--workers "${flags.workers}" must be an integer from 0 to 64`);
 	}
 
+	const bounds = parseStorageBounds(flags);
+	if (typeof bounds === 'string') {
+		return fail(bounds);
+	}
+
 	try {
 		return await runMonitor({
+			...bounds,
 			sitesCsv: flags.sitesCsv,
 			sitesTable: flags.sitesTable,
 			dbConfig: flags.dbConfig,

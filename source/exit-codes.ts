@@ -1,5 +1,5 @@
 import type {ErrorCode} from './errors.js';
-import {exitResultsJournaled} from './storage/drain-writer.js';
+import {exitResultsJournaled, exitResultsLost} from './storage/drain-writer.js';
 
 /** An exit code and what it tells the user; README (Exit codes) and --help list these. */
 export type ExitCodeMeaning = {
@@ -10,15 +10,18 @@ export type ExitCodeMeaning = {
 /** Exit code of an error the program did not expect: a bug, reported with its stack trace. */
 export const exitBug = 1;
 
-/** Exit code of a file the operating system would not let us read or write (sysexits EX_IOERR). */
-export const exitFileSystem = 74;
+/**
+Exit code of a file the operating system would not let us read or write (sysexits EX_IOERR): at
+start-up, or during the run when results could be neither stored nor journaled (`exitResultsLost`).
+*/
+export const exitFileSystem = exitResultsLost;
 
 /** Every exit code, in order. Errors get theirs from `errorExitCodes`. */
 export const exitCodes: readonly ExitCodeMeaning[] = [
 	{exitCode: 0, meaning: 'finished, or stopped cleanly with every result stored'},
 	{exitCode: exitBug, meaning: 'a bug: a stack trace and where to report it'},
 	{exitCode: 2, meaning: 'could not start; one line on stderr says what to fix (error codes below)'},
-	{exitCode: exitFileSystem, meaning: 'a file or directory could not be read or written (disk full, read-only, permissions)'},
+	{exitCode: exitFileSystem, meaning: 'a file or directory could not be read or written (disk full, read-only, permissions); at the end of a run: results were lost, neither stored nor journaled'},
 	{exitCode: exitResultsJournaled, meaning: 'stopped while the database was unreachable; the results wait in the journal'},
 	// 128 + the signal's number, as a shell reports it (source/shutdown/shutdown-controller.ts).
 	{exitCode: 129, meaning: 'a second SIGHUP: checks in flight aborted, results not stored yet journaled'},

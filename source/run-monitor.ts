@@ -8,7 +8,7 @@ import {forcedStop} from './shutdown/forced-stop.js';
 import {gracefulStop, stopAnnouncement, stopProgress} from './shutdown/graceful-stop.js';
 import {createShutdownController, type ShutdownController} from './shutdown/shutdown-controller.js';
 import {listenForStopSignals} from './shutdown/stop-signals.js';
-import {openMonitorStorage, type MonitorStorage} from './storage/index.js';
+import {forcedStopKeeps, holdWhileFull, openMonitorStorage, type MonitorStorage} from './storage/index.js';
 import type {DatabaseTarget} from './storage/types.js';
 import {createMonitor, type RunningMonitor} from './workers/create-monitor.js';
 
@@ -28,6 +28,10 @@ export type MonitorOptions = {
 	readonly maxPerHost?: number | undefined;
 	/** Shard workers for the engine; 0 runs it on the main thread. */
 	readonly workers: number;
+	/** `--journal-max-mb`: bound on the journal's size (default `defaultMaxJournalBytes`). */
+	readonly journalMaxMb?: number | undefined;
+	/** `--memory-max-results`: results kept in memory only while the journal cannot take them (default `defaultMaxMemoryRows`). */
+	readonly memoryMaxResults?: number | undefined;
 	readonly format: 'text' | 'ndjson';
 	/** The Ink UI (true) or the headless printer; decided once by the entry point. */
 	readonly interactive?: boolean;
@@ -70,6 +74,8 @@ export async function runMonitor(options: MonitorOptions): Promise<number> {
 		sitesTable: options.sitesTable,
 		dropTables: options.dropTables,
 		log,
+		maxJournalBytes: options.journalMaxMb === undefined ? undefined : options.journalMaxMb * 1024 * 1024,
+		maxMemoryRows: options.memoryMaxResults,
 	});
 	if (!storage) {
 		return 0;
@@ -108,7 +114,7 @@ async function monitor(options: MonitorOptions, storage: MonitorStorage, target:
 	engine.start();
 
 	const cause = await shutdown.stopRequested;
-	const announcement = stopAnnouncement(cause, engine.inFlight, options.timeoutSeconds);
+	const announcement = stopAnnouncement(cause, engine.inFlight, options.timeoutSeconds, forcedStopKeeps(storage.writer.stats()));
 	if (announcement) {
 		log(announcement);
 	}
@@ -184,6 +190,8 @@ function startChecks(options: MonitorOptions, storage: MonitorStorage, measure: 
 	engine.on('result', result => {
 		storage.writer.push(result);
 	});
+	// --- storage: checks hold while no more results can be kept (storage/hold-while-full.ts)
+	holdWhileFull(storage.writer, engine, log);
 	return engine;
 }
 

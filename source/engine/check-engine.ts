@@ -76,6 +76,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	#tickTimer: unknown;
 	#running = false;
 	#stopped = false;
+	#held = false;
 	#unfinished = 0;
 	#doneEmitted = false;
 	#lastSignals: ProcessSignals = {eventLoopDelayP99Ms: 0, cpuUtilisation: 0};
@@ -206,6 +207,18 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#runner.pump();
 	}
 
+	/**
+	Holds scheduling (true) or lets it go on (false) without pausing any site (a pause is the user's,
+	and stored). While held, each slot that comes due passes unchecked: counted in `heldSlots`, not a
+	check and not a row, and not one of `checksPerSite`. Checks already waiting or running go on. For
+	storage that can keep no more results (a full disk): making checks whose results would be lost
+	helps nobody.
+	*/
+	hold(held: boolean): void {
+		this.#held = held;
+		this.#changed();
+	}
+
 	/** Runs a check of `id` now, outside its grid (the TUI's `r`). False when it is already running or waiting. */
 	checkNow(id: number): boolean {
 		const runtime = this.#table.get(id);
@@ -317,6 +330,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			skipped: stats.skipped,
 			skippedClientBusy: stats.skippedClientBusy,
 			skippedHostBusy: stats.skippedHostBusy,
+			heldSlots: stats.heldSlots,
 			...stats.rates(now),
 			eventLoopDelayP99Ms: this.#lastSignals.eventLoopDelayP99Ms,
 			cpuUtilisation: this.#lastSignals.cpuUtilisation,
@@ -367,6 +381,12 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	}
 
 	#slotDue(runtime: SiteRuntime, slot: number): void {
+		if (this.#held) {
+			this.#stats.heldSlots++;
+			this.#schedule(runtime, slot + (runtime.spec.intervalSeconds * 1000));
+			return;
+		}
+
 		runtime.slotsUsed++;
 		if (runtime.running) {
 			// The site has not answered its previous check: this slot is recorded as skipped rather than

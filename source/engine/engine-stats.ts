@@ -13,6 +13,8 @@ export class EngineStats {
 	skipped = 0;
 	skippedClientBusy = 0;
 	skippedHostBusy = 0;
+	/** Slots that passed while scheduling was held (see `CheckEngine.hold`): not checks, and no rows. */
+	heldSlots = 0;
 	readonly #completions = new PerSecondCounter();
 	readonly #timeouts = new PerSecondCounter();
 	readonly #failures = new PerSecondCounter();

@@ -32,6 +32,11 @@ export type EngineTotals = {
 	readonly skippedClientBusy: number;
 	/** Of `skipped`: still waiting under the host's cap when the next slot came (`host_busy`). */
 	readonly skippedHostBusy: number;
+	/**
+	Slots that passed while scheduling was held because storage could keep no more results: no check
+	was made and no row written for them.
+	*/
+	readonly heldSlots: number;
 	readonly checksPerSecond1s: number;
 	readonly checksPerSecond1m: number;
 	/** Fraction of checks finished in the last minute that timed out. */

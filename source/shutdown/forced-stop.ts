@@ -35,8 +35,9 @@ export async function forcedStop(options: ForcedStopOptions): Promise<number> {
 	// Only now: every result that arrived is in the writer, and closing it journals them all. A batch
 	// the database is writing meanwhile may still commit: its rows are journaled all the same.
 	const {writing} = writer.stats();
-	const waiting = await writer.closeNow();
-	const {journaled} = writer.stats();
+	// Resolves with the rows really journaled; those the journal could not take are counted as lost.
+	await writer.closeNow();
+	const {journaled, lost} = writer.stats();
 	const where = writer.journalDirectory ?? '(no journal)';
 	let line = `${force.label}: aborted ${aborted} checks in flight; ${journaled} results journaled in ${where}`;
 	if (journaled > 0) {
@@ -47,8 +48,8 @@ export async function forcedStop(options: ForcedStopOptions): Promise<number> {
 		line += ` (${Math.min(writing, journaled)} of them were being written to the database as it stopped, and may be stored already: storing them again is harmless)`;
 	}
 
-	if (waiting > journaled) {
-		line += `; ${waiting - journaled} results could not be written to the journal and are lost`;
+	if (lost > 0) {
+		line += `; ${lost} results could be neither stored nor journaled and are lost`;
 	}
 
 	if (unreported > 0) {

@@ -31,15 +31,18 @@ export async function gracefulStop({engine, writer, shutdown, log}: GracefulStop
 	return shutdown.forced ? undefined : code;
 }
 
-/** The line that says a stop began and what it waits for; nothing for `--number-healthchecks` reached. */
-export function stopAnnouncement(cause: StopCause, inFlight: number, timeoutSeconds: number): string | undefined {
+/**
+The line that says a stop began and what it waits for; nothing for `--number-healthchecks` reached.
+`keeps` says what a forced stop would keep (see `forcedStopKeeps`: never a journal the disk cannot take).
+*/
+export function stopAnnouncement(cause: StopCause, inFlight: number, timeoutSeconds: number, keeps: string): string | undefined {
 	if (cause.kind === 'done') {
 		return undefined;
 	}
 
 	// Output lost: no first Ctrl-C was pressed, so none is "again".
 	const force = cause.kind === 'output-lost' ? 'Ctrl-C stops at once' : 'Press Ctrl-C again to stop at once';
-	return `${describeStop(cause)}: stopping; waiting for ${inFlight} checks in flight (at most ${timeoutSeconds} s), then storing results. ${force} (results not stored yet are journaled).`;
+	return `${describeStop(cause)}: stopping; waiting for ${inFlight} checks in flight (at most ${timeoutSeconds} s), then storing results. ${force} (${keeps}).`;
 }
 
 /** What the drain is doing, for the UI's status line; undefined while not stopping. */

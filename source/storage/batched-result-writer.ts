@@ -101,7 +101,8 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 		lastError = firstLine(error);
 		if (state !== 'retrying') {
 			failingSince = clock.now();
-			const where = queue.directory ? `the journal ${queue.directory}` : 'memory';
+			// Only where they really are: a journal that cannot be written keeps nothing.
+			const where = queue.directory && !queue.fault ? `the journal ${queue.directory}` : 'memory only';
 			notify(`database write failed (${lastError}); results are kept in ${where} and retried with backoff`);
 		}
 
@@ -288,8 +289,9 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 		async closeNow() {
 			stop();
 			await closeQueue();
-			return queue.size;
+			return queue.journaled;
 		},
+		onFull: listener => queue.onFull(listener),
 		rememberSites(sites) {
 			resolver.remember(sites);
 		},
@@ -299,8 +301,12 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 				queued: queue.size,
 				journaled: queue.journaled,
 				writing,
+				memoryOnly: queue.memoryOnly,
+				...(queue.fault ? {journalFault: queue.fault.reason} : {}),
+				full: queue.full,
 				journalBytes: queue.journalBytes,
 				...counts,
+				lost: queue.lost,
 				state,
 				...(lastError === undefined ? {} : {lastError}),
 				...(retryTimer === undefined ? {} : {nextRetryInMs: Math.max(0, retryAt - clock.now())}),

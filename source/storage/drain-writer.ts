@@ -4,6 +4,21 @@ import type {BatchedResultWriter, ResultWriterStats} from './batched-result-writ
 export const exitResultsJournaled = 75;
 
 /**
+Exit code when the run stopped with results lost: the database could not store them and the journal
+could not take them (a full, read-only or failing disk; sysexits EX_IOERR). It wins over 75.
+*/
+export const exitResultsLost = 74;
+
+/** The exit code for a writer that closed: 0 when everything was stored, else 74 or 75. */
+export function exitCodeAfterClose(stats: ResultWriterStats): number {
+	if (stats.lost > 0) {
+		return exitResultsLost;
+	}
+
+	return stats.queued > 0 ? exitResultsJournaled : 0;
+}
+
+/**
 One line about a drain in progress, for the headless log and the UI's status line, e.g.
 `storing 1,200 waiting results (database retrying, next try in 3 s; 1,200 safe in the journal)`.
 */
@@ -18,7 +33,21 @@ export function drainProgress(stats: ResultWriterStats): string {
 		text += `; ${count(stats.journaled)} safe in the journal`;
 	}
 
+	if (stats.memoryOnly > 0) {
+		text += `; ${count(stats.memoryOnly)} in memory only${stats.journalFault ? ` (journal: ${stats.journalFault})` : ''}`;
+	}
+
 	return `${text})`;
+}
+
+/**
+What a forced stop (a second Ctrl-C) would keep, for the line that offers it: results not stored
+yet are journaled, unless the journal cannot be written now.
+*/
+export function forcedStopKeeps(stats: ResultWriterStats): string {
+	return stats.journalFault
+		? `results not stored yet are journaled if the journal can be written again; it cannot now: ${stats.journalFault}`
+		: 'results not stored yet are journaled';
 }
 
 /** Options of `drainWriter`. */
@@ -34,8 +63,8 @@ export type DrainOptions = {
 /**
 Stores everything the writer holds, then closes it. A drain that makes progress (a long journal
 replay) is never cut short; one that stored nothing for `stallMs` while the database kept failing
-stops, leaving the rest in the journal for the next start. Resolves with the exit code: 0 when
-everything was stored, `exitResultsJournaled` otherwise.
+stops, leaving the rest in the journal for the next start. Resolves with the exit code (see
+`exitCodeAfterClose`).
 */
 export async function drainWriter(writer: BatchedResultWriter, options: DrainOptions): Promise<number> {
 	const stallMs = options.stallMs ?? 30_000;
@@ -62,9 +91,10 @@ export async function drainWriter(writer: BatchedResultWriter, options: DrainOpt
 			lastWritten = stats.written;
 			progressAt = now;
 		} else if (now - progressAt >= stallMs) {
-			const left = await writer.closeNow();
-			options.log(`the database stayed unreachable for ${Math.round(stallMs / 1000)} s: ${left} results stay in the journal ${writer.journalDirectory ?? '(none)'}; they are stored at the next start`);
-			return left === 0 ? 0 : exitResultsJournaled;
+			const journaled = await writer.closeNow();
+			// Results the journal could not take were reported as lost while it closed.
+			options.log(`the database could not store results for ${Math.round(stallMs / 1000)} s (${stats.lastError ?? 'no answer'}): ${journaled} results stay in the journal ${writer.journalDirectory ?? '(none)'}; they are stored at the next start`);
+			return exitCodeAfterClose(writer.stats());
 		}
 
 		if (now - reportedAt >= progressEveryMs) {
@@ -74,6 +104,5 @@ export async function drainWriter(writer: BatchedResultWriter, options: DrainOpt
 	}
 
 	await writer.close();
-	const left = writer.stats().queued;
-	return left === 0 ? 0 : exitResultsJournaled;
+	return exitCodeAfterClose(writer.stats());
 }

@@ -1,61 +1,20 @@
-import {open, rm, type FileHandle} from 'node:fs/promises';
-import path from 'node:path';
+import {
+	defaultMaxJournalBytes, defaultMaxMemoryRows, type DurableRowQueue, type DurableRowQueueOptions,
+} from './durable-row-queue-types.js';
+import {JournalAppender} from './journal-appender.js';
+import {JournalFaultNotices} from './journal-fault-notices.js';
+import {journalFault} from './journal-fault.js';
+import {nodeJournalFileSystem} from './journal-file-system.js';
 import {JournalHeadReader, type Segment} from './journal-head-reader.js';
-import type {JournalDirectory} from './journal-directory.js';
-import {encodeJournalLine, type PendingRow} from './journal-record.js';
 import {loadLeftoverSegments, writeStoredMark} from './journal-leftover.js';
+import {encodeJournalLine, type PendingRow} from './journal-record.js';
+import {retryDelayMs} from './retry-delay.js';
 import {createMemoryRowQueue} from './row-queue.js';
 
-/**
-Rows waiting for the database, oldest first, that survive the process. Every row pushed is appended
-to the journal within one event-loop turn (fsync'd in groups) as well as kept in memory, so a crash
-loses nothing that was pushed more than a moment before. Past `maxMemoryRows` only the journal keeps
-the oldest rows; `peek` reads them back in order. Rows are removed with `drop` once stored, and a
-journal segment is deleted once every row in it was stored.
-*/
-export type DurableRowQueue = {
-	/** Rows waiting (in memory, in the journal, or both), including a batch in flight. */
-	readonly size: number;
-	/** Rows waiting that are on disk and fsync'd: they survive a crash or a power cut. */
-	readonly journaled: number;
-	/** Whether the oldest rows are read back from the journal (they no longer fit in memory). */
-	readonly headOnDisk: boolean;
-	/** Bytes of journal on disk. */
-	readonly journalBytes: number;
-	/** The journal directory, or undefined for a memory-only queue. */
-	readonly directory: string | undefined;
-	/** Appends a row. Synchronous and never throws: disk work happens later. */
-	push(pending: PendingRow): void;
-	/** The oldest `count` rows (fewer when fewer are in one place); undefined for a row lost on disk. */
-	peek(count: number): Promise<Array<PendingRow | undefined>>;
-	/** Removes the oldest `count` rows (they are stored). */
-	drop(count: number): void;
-	/** Writes every row pushed so far to the journal and fsyncs it. */
-	sync(): Promise<void>;
-	/**
-	Syncs, deletes segments whose rows are all stored and closes the files. Rows still waiting stay in
-	the journal for the next start. Idempotent.
-	*/
-	close(): Promise<void>;
-};
+export {defaultMaxJournalBytes, defaultMaxMemoryRows, type DurableRowQueue, type DurableRowQueueOptions} from './durable-row-queue-types.js';
 
-/** Options of `openDurableRowQueue`. */
-export type DurableRowQueueOptions = {
-	/** The journal; without it the queue lives in memory only (and is unbounded). */
-	readonly directory?: JournalDirectory | undefined;
-	/** Rows kept in memory before only the journal holds the oldest. Default 50,000. */
-	readonly maxMemoryRows?: number;
-	/** A segment is closed after this many rows... Default 10,000. */
-	readonly segmentRows?: number;
-	/** ...or this many bytes. Default 8 MiB. */
-	readonly segmentBytes?: number;
-	/** Group fsync period, ms. Default 100. */
-	readonly syncEveryMs?: number;
-	/** Problems worth a line on stderr (a torn journal line, a disk error). */
-	readonly warn?: (line: string) => void;
-};
-
-type Active = {segment: Segment; handle: FileHandle};
+/** Rows encoded per write at most: a backlog after a long fault goes out in steps, not one huge string. */
+const writeChunkRows = 10_000;
 
 /**
 Opens the queue. Segments an earlier run left in `directory` become its oldest rows: they are counted
@@ -79,22 +38,31 @@ export function createMemoryOnlyRowQueue(): DurableRowQueue {
 function createQueue(options: DurableRowQueueOptions, segments: Segment[], firstNumber: number): DurableRowQueue {
 	const {directory} = options;
 	const warn = options.warn ?? (() => undefined);
-	const maxMemoryRows = Math.max(1, options.maxMemoryRows ?? 50_000);
-	const segmentRows = options.segmentRows ?? 10_000;
-	const segmentBytes = options.segmentBytes ?? 8 * 1024 * 1024;
+	const maxMemoryRows = Math.max(1, options.maxMemoryRows ?? defaultMaxMemoryRows);
+	const policy = {initialMs: options.retryInitialMs ?? 250, maxMs: options.retryMaxMs ?? 10_000, random: Math.random};
 	const seq = segments.reduce((sum, segment) => sum + segment.count, 0);
-	let nextNumber = firstNumber;
+	const appender = directory && new JournalAppender({
+		directory,
+		fileSystem: options.fileSystem ?? nodeJournalFileSystem,
+		segments,
+		nextNumber: firstNumber,
+		firstSeq: seq,
+		segmentRows: options.segmentRows ?? 10_000,
+		segmentBytes: options.segmentBytes ?? 8 * 1024 * 1024,
+		maxBytes: options.maxJournalBytes ?? defaultMaxJournalBytes,
+		now: Date.now,
+	});
 	let ackSeq = 0;
 	let nextSeq = seq;
 	let memStart = seq;
-	let writtenSeq = seq;
-	let syncedSeq = seq;
 	const memory = createMemoryRowQueue<PendingRow>();
 	const head = new JournalHeadReader(() => segments, warn);
-	let pendingLines: string[] = [];
-	let active: Active | undefined;
 	let writeScheduled = false;
-	let failing = false;
+	let retryTimer: NodeJS.Timeout | undefined;
+	let failures = 0;
+	let full = false;
+	let lost = 0;
+	const fullListeners = new Set<(full: boolean) => void>();
 	let closed: Promise<void> | undefined;
 	let io: Promise<void> = Promise.resolve();
 
@@ -106,86 +74,94 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 		return io;
 	};
 
+	const writtenSeq = () => appender?.writtenSeq ?? seq;
+	const syncedSeq = () => appender?.syncedSeq ?? seq;
+	const memoryOnly = () => nextSeq - Math.max(writtenSeq(), ackSeq);
+
 	const evict = () => {
-		// Only rows already written may leave memory: the journal must hold every row not in memory.
-		const until = Math.min(writtenSeq, nextSeq - maxMemoryRows);
+		// Only fsync'd rows leave memory: after a failed fsync the rows it covered are written again from here.
+		const until = Math.min(syncedSeq(), nextSeq - maxMemoryRows);
 		if (until > memStart) {
 			memory.drop(until - memStart);
 			memStart = until;
 		}
 	};
 
-	const closeActive = async () => {
-		const current = active;
-		active = undefined;
-		if (current) {
-			await current.handle.datasync();
-			await current.handle.close();
-			syncedSeq = Math.max(syncedSeq, current.segment.firstSeq + current.segment.count);
+	const updateFull = () => {
+		const waiting = memoryOnly();
+		const next = appender?.fault !== undefined && (full ? waiting > maxMemoryRows * 0.9 : waiting >= maxMemoryRows);
+		if (next !== full) {
+			full = next;
+			for (const listener of fullListeners) {
+				listener(full);
+			}
 		}
 	};
 
-	const deleteStored = async () => {
-		while (segments.length > 0) {
-			const oldest = segments[0]!;
-			if (oldest.firstSeq + oldest.count > ackSeq || oldest === active?.segment) {
-				return;
-			}
-
-			segments.shift();
-			// eslint-disable-next-line no-await-in-loop
-			await head.release(oldest);
-			// eslint-disable-next-line no-await-in-loop
-			await rm(oldest.path, {force: true});
-		}
+	const notices = directory && new JournalFaultNotices(directory.path, maxMemoryRows, policy.maxMs, warn);
+	const report = () => {
+		notices?.update(appender?.fault);
 	};
 
-	const writePending = async () => {
-		if (pendingLines.length === 0 || !directory) {
+	const retryLater = () => {
+		if (retryTimer !== undefined || closed) {
 			return;
 		}
 
-		const lines = pendingLines;
-		pendingLines = [];
-		const text = lines.join('');
-		try {
-			if (!active) {
-				const name = directory.segmentName(nextNumber++);
-				const file = path.join(directory.path, name);
-				const handle = await open(file, 'a');
-				active = {segment: {name, path: file, firstSeq: writtenSeq, count: 0, bytes: 0, leftover: false}, handle};
-				segments.push(active.segment);
-				await directory.syncDirectory();
-			}
+		failures++;
+		retryTimer = setTimeout(() => {
+			retryTimer = undefined;
+			void serial(writePending);
+		}, retryDelayMs(policy, failures));
+		retryTimer.unref();
+	};
 
-			// appendFile loops until every byte is written (a plain write may write only part).
-			await active.handle.appendFile(text);
-		} catch (error) {
-			pendingLines = [...lines, ...pendingLines];
-			if (!failing) {
-				warn(`journal ${directory.path}: cannot write (${(error as Error).message}); results stay in memory and the write is retried`);
+	/** The rows from `from` on, encoded, as many as fit under the journal's bound (and one more). */
+	const encode = (from: number, room: number) => {
+		const to = Math.min(nextSeq, from + writeChunkRows);
+		const lines: string[] = [];
+		let bytes = 0;
+		for (const pending of memory.slice(from - memStart, to - memStart)) {
+			const line = encodeJournalLine(pending);
+			lines.push(line);
+			bytes += line.length;
+			if (bytes > room) {
+				break;
 			}
-
-			failing = true;
-			// The file may end in part of a line now: later rows go to a fresh segment.
-			await closeActive().catch(() => undefined);
-			setTimeout(schedule, 1000).unref();
-			return;
 		}
 
-		failing = false;
-		active.segment.count += lines.length;
-		active.segment.bytes += Buffer.byteLength(text);
-		writtenSeq += lines.length;
+		return lines;
+	};
+
+	async function writePending(): Promise<void> {
+		while (appender) {
+			// Rows the database stored while they waited need no journal line.
+			const from = Math.max(appender.writtenSeq, ackSeq);
+			const lines = encode(from, appender.room);
+			if (lines.length === 0) {
+				break;
+			}
+
+			// eslint-disable-next-line no-await-in-loop
+			const written = await appender.append(lines, from);
+			report();
+			if (written < lines.length || appender.fault) {
+				break;
+			}
+		}
+
 		evict();
-		if (active.segment.count >= segmentRows || active.segment.bytes >= segmentBytes) {
-			await closeActive();
-			await deleteStored();
+		updateFull();
+		if (appender?.fault) {
+			retryLater();
+		} else {
+			failures = 0;
 		}
-	};
+	}
 
 	const schedule = () => {
-		if (!writeScheduled && !closed) {
+		// While the journal fails only the retry timer tries again: a write per result would hammer a dying disk.
+		if (!writeScheduled && !closed && !appender?.fault) {
 			writeScheduled = true;
 			// Once per event-loop turn: a burst of results is one write, and none waits longer.
 			setImmediate(() => {
@@ -196,16 +172,30 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 	};
 
 	const syncActive = async () => {
-		const target = writtenSeq;
-		if (active && syncedSeq < target) {
-			await active.handle.datasync();
-			syncedSeq = Math.max(syncedSeq, target);
+		const before = appender?.fault;
+		await appender?.sync();
+		report();
+		evict();
+		updateFull();
+		if (appender?.fault) {
+			retryLater();
+		} else if (before) {
+			// The fault is over: rows that arrived meanwhile waited for this.
+			schedule();
 		}
 	};
 
-	const syncTimer = directory
+	const deleteStored = async () => {
+		const deleted = await appender?.deleteStored(ackSeq, head) ?? 0;
+		if (deleted > 0 && appender?.fault?.code === 'BOUND') {
+			// Room under the bound again: rows waiting in memory go to the journal now.
+			await writePending();
+		}
+	};
+
+	const syncTimer = appender
 		? setInterval(() => {
-			if (syncedSeq < writtenSeq) {
+			if (appender.syncedSeq < appender.writtenSeq) {
 				void serial(syncActive);
 			}
 		}, options.syncEveryMs ?? 100)
@@ -217,26 +207,55 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 		await serial(syncActive);
 	};
 
+	const closeFiles = async () => {
+		await appender?.seal();
+		await appender?.deleteStored(ackSeq, head);
+		await head.close();
+		const oldest = segments[0];
+		if (directory && oldest) {
+			await writeStoredMark(directory.path, oldest, Math.max(0, ackSeq - oldest.firstSeq) + (oldest.stored ?? 0)).catch((error: unknown) => {
+				warn(`journal ${directory.path}: cannot record which rows of ${oldest.name} are stored (${journalFault(error, 0).reason}); the next start stores them again, which is harmless`);
+			});
+		}
+	};
+
 	return {
 		get size() {
-			return nextSeq - ackSeq;
+			// Once closed, the lost rows wait for nothing any more.
+			return nextSeq - ackSeq - lost;
 		},
 		get journaled() {
-			return Math.max(0, syncedSeq - ackSeq);
+			return Math.max(0, syncedSeq() - ackSeq);
 		},
 		get headOnDisk() {
 			return ackSeq < memStart;
 		},
 		get journalBytes() {
-			return segments.reduce((sum, segment) => sum + segment.bytes, 0);
+			return appender?.bytes ?? 0;
 		},
 		directory: directory?.path,
+		get memoryOnly() {
+			return Math.max(0, memoryOnly() - lost);
+		},
+		get fault() {
+			return appender?.fault;
+		},
+		get full() {
+			return full;
+		},
+		get lost() {
+			return lost;
+		},
+		onFull(listener) {
+			fullListeners.add(listener);
+			return () => fullListeners.delete(listener);
+		},
 		push(pending) {
 			memory.push(pending);
 			nextSeq++;
-			if (directory) {
-				pendingLines.push(encodeJournalLine(pending));
+			if (appender) {
 				schedule();
+				updateFull();
 			}
 		},
 		async peek(count) {
@@ -256,22 +275,23 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 			if (segments.length > 0 && segments[0]!.firstSeq + segments[0]!.count <= ackSeq) {
 				void serial(deleteStored);
 			}
+
+			updateFull();
 		},
 		sync,
 		async close() {
 			closed ??= (async () => {
 				clearInterval(syncTimer);
+				clearTimeout(retryTimer);
+				notices?.stop();
 				await sync();
-				await serial(async () => {
-					// Once closed, the segment that was open for appending can go too if all of it is stored.
-					await closeActive();
-					await deleteStored();
-					await head.close();
-					const oldest = segments[0];
-					if (directory && oldest) {
-						await writeStoredMark(directory.path, oldest, Math.max(0, ackSeq - oldest.firstSeq) + (oldest.stored ?? 0));
-					}
-				});
+				await serial(closeFiles);
+				lost = Math.max(0, nextSeq - Math.max(syncedSeq(), ackSeq));
+				if (lost > 0) {
+					const why = appender?.fault ? `the journal ${directory!.path} cannot be written: ${appender.fault.reason}` : 'there is no journal';
+					warn(`${lost} results could be neither stored nor journaled and are lost (${why})`);
+				}
+
 				await directory?.release({removeIfEmpty: nextSeq === ackSeq});
 			})();
 			return closed;

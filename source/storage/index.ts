@@ -25,6 +25,11 @@ export {tlsOptionsForSslMode} from './postgres-connection.js';
 export {lockFileName} from './pglite-lock.js';
 export type {DatabaseTarget, SslMode} from './types.js';
 export {openMonitorStorage, type MonitorStorage, type MonitorStorageOptions} from './monitor-storage.js';
-export {drainWriter, drainProgress, exitResultsJournaled} from './drain-writer.js';
-export {openDurableRowQueue, createMemoryOnlyRowQueue, type DurableRowQueue} from './durable-row-queue.js';
+export {
+	drainWriter, drainProgress, exitCodeAfterClose, exitResultsJournaled, exitResultsLost, forcedStopKeeps,
+} from './drain-writer.js';
+export {
+	openDurableRowQueue, createMemoryOnlyRowQueue, defaultMaxJournalBytes, defaultMaxMemoryRows, type DurableRowQueue,
+} from './durable-row-queue.js';
+export {holdWhileFull} from './hold-while-full.js';
 export {journalDirectoryFor, openJournalDirectory} from './journal-directory.js';

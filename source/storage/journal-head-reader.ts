@@ -14,6 +14,11 @@ export type Segment = {
 	readonly leftover: boolean;
 	/** Intact rows at the start of the file that were stored before it was left behind (not counted in `count`). */
 	readonly stored?: number;
+	/**
+	No more rows go into it: it holds exactly `count` rows (after `stored`). Lines past them were left by
+	a write that failed and could not be cut off; their rows are written again in a later segment.
+	*/
+	sealed?: boolean;
 };
 
 /**
@@ -123,8 +128,12 @@ export class JournalHeadReader {
 			this.#skip -= skipped;
 		}
 
-		// Lines past `count` belong to a write still finishing; they are this segment's next rows, so
-		// they are kept (a complete line is a row, whatever the bookkeeping knows yet).
+		if (segment.sealed) {
+			rows = rows.slice(0, Math.max(0, segment.firstSeq + segment.count - next));
+		}
+
+		// Lines past `count` of the open segment belong to a write still finishing; they are its next
+		// rows, so they are kept (a complete line is a row, whatever the bookkeeping knows yet).
 		for (const pending of rows) {
 			this.#buffer.push(segment.leftover && pending ? {...pending, row: [0, ...pending.row.slice(1)] as PendingRow['row']} : pending);
 		}

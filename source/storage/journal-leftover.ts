@@ -14,8 +14,11 @@ const storedMarkName = 'stored.json';
 async function readStoredMark(directory: string): Promise<{segment: string; rows: number} | undefined> {
 	const file = path.join(directory, storedMarkName);
 	try {
-		const mark = JSON.parse(await readFile(file, 'utf8')) as {segment?: unknown; rows?: unknown};
+		const text = await readFile(file, 'utf8');
+		// Read once: a mark is about the segments as they were, and a damaged one (a write cut short
+		// on a full disk) is no use either.
 		await rm(file, {force: true});
+		const mark = JSON.parse(text) as {segment?: unknown; rows?: unknown};
 		return typeof mark.segment === 'string' && Number.isSafeInteger(mark.rows) ? {segment: mark.segment, rows: mark.rows as number} : undefined;
 	} catch {
 		return undefined;
@@ -25,7 +28,13 @@ async function readStoredMark(directory: string): Promise<{segment: string; rows
 /** Records at close that the first `rows` rows of `segment` (the oldest left behind) are stored. */
 export async function writeStoredMark(directory: string, segment: Segment, rows: number): Promise<void> {
 	const file = path.join(directory, storedMarkName);
-	await (rows > 0 ? writeFile(file, JSON.stringify({segment: segment.name, rows})) : rm(file, {force: true}));
+	try {
+		await (rows > 0 ? writeFile(file, JSON.stringify({segment: segment.name, rows})) : rm(file, {force: true}));
+	} catch (error) {
+		// A full disk creates the file and then refuses its bytes: no empty mark is left behind.
+		await rm(file, {force: true}).catch(() => undefined);
+		throw error;
+	}
 }
 
 /**
@@ -61,7 +70,7 @@ export async function loadLeftoverSegments(
 			continue;
 		}
 
-		segments.push({name, path: file, firstSeq: seq, count: scan.rows - stored, bytes: info.size, leftover: true, stored});
+		segments.push({name, path: file, firstSeq: seq, count: scan.rows - stored, bytes: info.size, leftover: true, stored, sealed: true});
 		seq += scan.rows - stored;
 	}
 

@@ -20,8 +20,10 @@ export type MonitorStorageOptions = {
 	readonly sitesTable: boolean;
 	readonly dropTables: boolean;
 	readonly log: (line: string) => void;
-	/** Rows kept in memory before only the journal holds the oldest. Default 50,000. */
-	readonly maxMemoryRows?: number;
+	/** `--memory-max-results`: see `DurableRowQueueOptions.maxMemoryRows`. */
+	readonly maxMemoryRows?: number | undefined;
+	/** `--journal-max-mb`, in bytes: see `DurableRowQueueOptions.maxJournalBytes`. */
+	readonly maxJournalBytes?: number | undefined;
 	/** Writer tuning (tests). */
 	readonly writer?: Partial<Pick<BatchedResultWriterOptions, 'maxBatchRows' | 'maxBatchAgeMs' | 'retryInitialMs' | 'retryMaxMs'>>;
 };
@@ -103,7 +105,7 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 
 	let queue;
 	try {
-		queue = await openDurableRowQueue({directory: journal, maxMemoryRows: options.maxMemoryRows, warn: log});
+		queue = await openDurableRowQueue({directory: journal, maxMemoryRows: options.maxMemoryRows, maxJournalBytes: options.maxJournalBytes, warn: log});
 	} catch (error) {
 		await journal?.release();
 		await database?.close();

@@ -10,6 +10,7 @@ import {makeDirectories, removeEmptyDirectories} from './make-directories.js';
 import {createPgliteDriverFactory} from './pglite-driver.js';
 import {initPgliteDataDir, pgliteOptions} from './pglite-initdb.js';
 import {lockDataDir, type DataDirLock} from './pglite-lock.js';
+import {PgliteSession} from './pglite-session.js';
 import {
 	configurationFault,
 	describeConnectionFailure,
@@ -167,9 +168,10 @@ async function startPglite(dataDir: string, describe: string, lock: DataDirLock)
 		await initPgliteDataDir(dataDir);
 		pglite = new PGlite(dataDir, pgliteOptions);
 		await pglite.waitReady;
-		const opened = pglite;
+		// Storage faults (a full disk) close the instance; the session reopens the directory later.
+		const session = new PgliteSession(dataDir, pglite);
 		const pool = await createPool('postgres://pglite/postgres', {
-			driverFactory: createPgliteDriverFactory(opened),
+			driverFactory: createPgliteDriverFactory(session),
 			// One session underneath: more connections would only queue on the session lock.
 			maxPoolSize: 1,
 			typeParsers: createTypeParsers(),
@@ -188,9 +190,7 @@ async function startPglite(dataDir: string, describe: string, lock: DataDirLock)
 					await pool.end();
 				} finally {
 					try {
-						if (!opened.closed) {
-							await opened.close();
-						}
+						await session.close();
 					} finally {
 						lock.release();
 					}

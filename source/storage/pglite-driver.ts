@@ -9,15 +9,17 @@ import {
 	type DriverTypeParser,
 } from '@slonik/driver';
 import {wrapPgliteError} from './pglite-errors.js';
+import {fixedPglite, PgliteSession, type PgliteHandle} from './pglite-session.js';
 
 /**
 PGlite is one PostgreSQL backend with one session. Slonik thinks in pooled connections, so every
 "connection" this driver hands out is a view of that single session, and a mutex makes each view
 own the session from its first query until Slonik releases it (after `DISCARD ALL`). Without it,
 two Slonik connections could interleave statements inside one transaction. The mutex lives per
-PGlite instance, so several pools over one instance still take turns.
+PGlite instance (or per `PgliteSession`, which replaces its instance after a storage fault), so
+several pools over one still take turns.
 */
-const sessionLocks = new WeakMap<PGlite, SessionLock>();
+const sessionLocks = new WeakMap<object, SessionLock>();
 
 type Unlock = () => void;
 
@@ -43,11 +45,11 @@ class SessionLock {
 	}
 }
 
-function sessionLockFor(pglite: PGlite): SessionLock {
-	let lock = sessionLocks.get(pglite);
+function sessionLockFor(owner: object): SessionLock {
+	let lock = sessionLocks.get(owner);
 	if (!lock) {
 		lock = new SessionLock();
-		sessionLocks.set(pglite, lock);
+		sessionLocks.set(owner, lock);
 	}
 
 	return lock;
@@ -62,7 +64,7 @@ pg-types). Types Slonik does not override keep PGlite's parsers, which agree wit
 the types we use (int2/int4/float8 → number, bool, json, text), except the two fixed below.
 */
 async function createParsers(
-	pglite: PGlite,
+	handle: PgliteHandle,
 	lock: SessionLock,
 	typeParsers: readonly DriverTypeParser[],
 ): Promise<Record<number, ValueParser>> {
@@ -79,7 +81,7 @@ async function createParsers(
 	const unlock = await lock.lock();
 	let rows: Array<{oid: number; typarray: number; typname: string}>;
 	try {
-		rows = (await pglite.query<{oid: number; typarray: number; typname: string}>(
+		rows = (await (await handle.instance()).query<{oid: number; typarray: number; typname: string}>(
 			'SELECT oid, typarray, typname FROM pg_type WHERE typname = ANY($1::text[])',
 			[typeParsers.map(parser => parser.name)],
 		)).rows;
@@ -104,14 +106,15 @@ async function createParsers(
 }
 
 /**
-A Slonik driver over an open PGlite instance. The caller owns the instance (opens and closes it);
-ending the pool never closes it.
+A Slonik driver over an open PGlite instance, or a `PgliteSession` that replaces its instance after a
+storage fault. The caller owns the instance (opens and closes it); ending the pool never closes it.
 */
-export function createPgliteDriverFactory(pglite: PGlite): DriverFactory {
+export function createPgliteDriverFactory(source: PGlite | PgliteSession): DriverFactory {
+	const handle: PgliteHandle = source instanceof PgliteSession ? source : fixedPglite(source);
 	return createDriverFactory(async ({driverConfiguration}) => {
-		const lock = sessionLockFor(pglite);
-		await pglite.waitReady;
-		const parsers = await createParsers(pglite, lock, driverConfiguration.typeParsers);
+		const lock = sessionLockFor(source);
+		await (await handle.instance()).waitReady;
+		const parsers = await createParsers(handle, lock, driverConfiguration.typeParsers);
 
 		return {
 			async createPoolClient({clientEventEmitter}) {
@@ -154,6 +157,7 @@ export function createPgliteDriverFactory(pglite: PGlite): DriverFactory {
 
 				const run = async (text: string, values: readonly unknown[] | undefined): Promise<DriverQueryResult> => {
 					await hold();
+					const pglite = await handle.instance();
 					try {
 						const result = await pglite.query<Record<string, unknown>>(text, values ? [...values] : [], {
 							parsers,
@@ -167,12 +171,14 @@ export function createPgliteDriverFactory(pglite: PGlite): DriverFactory {
 							rows: result.rows,
 						};
 					} catch (error) {
-						throw wrapPgliteError(error, {sql: text, values: values ?? []});
+						// Still holding the session: no other statement can reach a broken instance first.
+						throw await handle.failed(error) ?? wrapPgliteError(error, {sql: text, values: values ?? []});
 					}
 				};
 
 				return {
 					async connect() {
+						const pglite = await handle.instance();
 						await pglite.waitReady;
 						if (pglite.closed) {
 							throw new Error('PGlite is closed.');
@@ -185,8 +191,11 @@ export function createPgliteDriverFactory(pglite: PGlite): DriverFactory {
 							// Destroyed while owning the session (e.g. released mid-transaction, so
 							// DISCARD ALL failed): the shared session must not stay inside that
 							// transaction, nor keep its settings, for the next connection.
+							// Only on the instance that is open now: after a storage fault there is none, and
+							// a statement would reopen the directory just to roll back.
+							const pglite = handle.current;
 							try {
-								if (!pglite.closed) {
+								if (pglite && !pglite.closed) {
 									await pglite.query('ROLLBACK');
 									await pglite.query('DISCARD ALL');
 								}

@@ -16,6 +16,12 @@ export type ResultWriterStats = {
 	the journal, but the database may still commit them (their replay is then ignored).
 	*/
 	readonly writing: number;
+	/** Of those, rows in memory only (the journal cannot be written): a crash now would lose them. */
+	readonly memoryOnly: number;
+	/** Why the journal cannot take rows (a disk fault or its size bound), while it cannot. */
+	readonly journalFault?: string;
+	/** True while `memoryOnly` is at the memory bound: nothing more can be kept, so checks hold. */
+	readonly full: boolean;
 	/** Size of the journal on disk, bytes. */
 	readonly journalBytes: number;
 	/** Rows the database acknowledged (replayed duplicates included: they are ignored, not lost). */
@@ -26,6 +32,8 @@ export type ResultWriterStats = {
 	readonly failures: number;
 	/** Results that cannot be stored (invalid site or time, a row the schema rejects, a lost journal line). */
 	readonly dropped: number;
+	/** Results neither stored nor journaled when the writer closed (the journal could not be written): lost. */
+	readonly lost: number;
 	/**
 	`connected`: writing normally. `retrying`: the database is failing; rows wait for the next attempt.
 	`replaying`: writing rows read back from the journal. `closed`: stopped.
@@ -48,8 +56,13 @@ export type BatchedResultWriter = {
 	failing; what was not stored stays in the journal (and counted in `stats().queued`).
 	*/
 	close(options?: {timeoutMs?: number}): Promise<void>;
-	/** Stops at once: rows not stored are synced to the journal for the next start. Resolves with their number. */
+	/**
+	Stops at once: rows not stored are synced to the journal for the next start. Resolves with the
+	number really journaled; those the journal could not take are counted in `stats().lost`.
+	*/
 	closeNow(): Promise<number>;
+	/** Calls `listener` when `stats().full` changes; returns the unsubscribe. */
+	onFull(listener: (full: boolean) => void): () => void;
 	/** Ids the database gave to sites, for rows that carry only a URL. */
 	rememberSites(sites: Iterable<{readonly id: number; readonly url: string}>): void;
 	/** The journal directory, or undefined when rows wait in memory only. */

@@ -10,6 +10,8 @@ export type RowQueue<T> = {
 	push(row: T): void;
 	/** The oldest `count` rows (fewer when fewer are queued), left in place. */
 	peek(count: number): T[];
+	/** Rows `start` to `end` (exclusive), counted from the oldest, left in place. */
+	slice(start: number, end: number): T[];
 	/** Removes the oldest `count` rows. */
 	drop(count: number): void;
 };
@@ -28,6 +30,9 @@ export function createMemoryRowQueue<T>(): RowQueue<T> {
 		},
 		peek(count) {
 			return rows.slice(head, head + Math.max(0, count));
+		},
+		slice(start, end) {
+			return rows.slice(head + Math.max(0, start), head + Math.max(0, end));
 		},
 		drop(count) {
 			head = Math.min(rows.length, head + Math.max(0, count));

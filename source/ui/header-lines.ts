@@ -1,5 +1,5 @@
 import type {EngineTotals} from '../engine/engine-types.js';
-import type {WriterStatus} from '../headless/format-summary.js';
+import {storageTrouble, type WriterStatus} from '../headless/format-summary.js';
 import {formatDuration} from './site-display.js';
 import {displayText, fitText, textWidth} from './text-width.js';
 import type {Charset} from './types.js';
@@ -26,6 +26,10 @@ export function headerSegments(input: HeaderInput): string[] {
 	let database = `db ${text(writer.state)}: ${writer.queued} queued, ${writer.written} stored`;
 	if (writer.journaled) {
 		database += `, ${writer.journaled} journaled`;
+	}
+
+	for (const part of storageTrouble(writer, totals.heldSlots)) {
+		database += `, ${text(part)}`;
 	}
 
 	if (writer.nextRetryInMs !== undefined) {

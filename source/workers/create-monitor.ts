@@ -12,6 +12,8 @@ export type RunningMonitor = MonitorHandle & EventEmitter<EngineEvents> & {
 	start(): void;
 	stop(): Promise<void>;
 	abortInFlight(): void;
+	/** Holds scheduling without pausing sites (see `CheckEngine.hold`). */
+	hold(held: boolean): void;
 	readonly inFlight: number;
 	/** Releases what the monitor owns (the in-process prober). */
 	close(): Promise<void>;

@@ -8,10 +8,11 @@ export type PastCounters = {
 	skipped: number;
 	skippedClientBusy: number;
 	skippedHostBusy: number;
+	heldSlots: number;
 };
 
 export function noPastCounters(): PastCounters {
-	return {started: 0, completed: 0, skipped: 0, skippedClientBusy: 0, skippedHostBusy: 0};
+	return {started: 0, completed: 0, skipped: 0, skippedClientBusy: 0, skippedHostBusy: 0, heldSlots: 0};
 }
 
 /** Adds a dead shard's last report to what it carried before. */
@@ -22,6 +23,7 @@ export function carryOver(past: PastCounters, last: EngineTotals | undefined): v
 		past.skipped += last.skipped;
 		past.skippedClientBusy += last.skippedClientBusy;
 		past.skippedHostBusy += last.skippedHostBusy;
+		past.heldSlots += last.heldSlots;
 	}
 }
 
@@ -65,6 +67,7 @@ export function mergeTotals(
 		skipped: sum(totals => totals.skipped) + before(counters => counters.skipped),
 		skippedClientBusy: sum(totals => totals.skippedClientBusy) + before(counters => counters.skippedClientBusy),
 		skippedHostBusy: sum(totals => totals.skippedHostBusy) + before(counters => counters.skippedHostBusy),
+		heldSlots: sum(totals => totals.heldSlots) + before(counters => counters.heldSlots),
 		checksPerSecond1s: sum(totals => totals.checksPerSecond1s),
 		checksPerSecond1m: perMinute,
 		timeoutRate1m: weighted(totals => totals.timeoutRate1m),

@@ -49,6 +49,7 @@ export class ShardSupervisor {
 	#crashesInARow = 0;
 	#restartTimer: NodeJS.Timeout | undefined;
 	#stopping = false;
+	#held = false;
 	#stopWaiters: Array<() => void> = [];
 	/** When a stopping worker that has not said `stopped` is terminated (epoch ms), and its timer. */
 	#stopDeadline: {at: number; timer: NodeJS.Timeout} | undefined;
@@ -96,6 +97,12 @@ export class ShardSupervisor {
 	begin(anchor: number): void {
 		this.#anchor = anchor;
 		this.post({type: 'start', anchor});
+	}
+
+	/** Holds scheduling or lets it go on, in this worker and in any that replaces it. */
+	hold(held: boolean): void {
+		this.#held = held;
+		this.post({type: 'hold', held});
 	}
 
 	post(message: ToWorker): void {
@@ -149,6 +156,10 @@ export class ShardSupervisor {
 	#onMessage(message: FromWorker): void {
 		switch (message.type) {
 			case 'ready': {
+				if (this.#held) {
+					this.post({type: 'hold', held: true});
+				}
+
 				if (this.#anchor === undefined) {
 					this.#options.onReady();
 				} else {

@@ -88,6 +88,11 @@ port.on('message', (message: ToWorker) => {
 			break;
 		}
 
+		case 'hold': {
+			engine.hold(message.held);
+			break;
+		}
+
 		case 'abort': {
 			engine.abortInFlight();
 			break;

@@ -158,6 +158,13 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		this.#route('resume', ids);
 	}
 
+	/** Holds scheduling in every shard, or lets it go on (see `CheckEngine.hold`). */
+	hold(held: boolean): void {
+		for (const shard of this.#shards) {
+			shard.hold(held);
+		}
+	}
+
 	checkNow(id: number): boolean {
 		const view = this.#viewOf(id);
 		if (!view || view.running) {

@@ -31,6 +31,8 @@ export type ToWorker =
 	| {readonly type: 'pause'; readonly ids: number[]}
 	| {readonly type: 'resume'; readonly ids: number[]}
 	| {readonly type: 'checkNow'; readonly id: number}
+	/** Holds scheduling or lets it go on (see `CheckEngine.hold`). */
+	| {readonly type: 'hold'; readonly held: boolean}
 	| {readonly type: 'stop'}
 	| {readonly type: 'abort'};
 

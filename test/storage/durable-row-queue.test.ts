@@ -1,69 +1,15 @@
 import {existsSync} from 'node:fs';
-import {appendFile, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {appendFile, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
-import test, {type ExecutionContext} from 'ava';
-import {openDurableRowQueue, type DurableRowQueueOptions} from '../../source/storage/durable-row-queue.js';
+import test from 'ava';
 import {openJournalDirectory} from '../../source/storage/journal-directory.js';
-import {decodeJournalLine, encodeJournalLine, isIntactJournalLine, type PendingRow} from '../../source/storage/journal-record.js';
-
-/** Row `index`; odd rows were never sent (sent_at NULL), even ones 3 ms after their slot. */
-function pending(index: number, websiteId = 7): PendingRow {
-	const time = Date.UTC(2026, 0, 1) + (index * 1000);
-	const at = new Date(time).toISOString();
-	const sent = index % 2 === 0 ? new Date(time + 3).toISOString() : null;
-	return {url: `https://site-${index % 3}.example:443`, row: [websiteId, at, 0.1, 200, 2, null, at, null, null, sent]};
-}
+import {decodeJournalLine, encodeJournalLine, isIntactJournalLine} from '../../source/storage/journal-record.js';
+import {drain, open, pending, pushRange, scratch, seededRandom, segmentsIn} from './queue-fixture.js';
 
 /** A journal line as `json` would be written: checksum, space, JSON (no newline). */
 function journalLine(json: string): Buffer {
 	return Buffer.from(`${crc32(json).toString(16).padStart(8, '0')} ${json}`);
-}
-
-async function scratch(t: ExecutionContext): Promise<string> {
-	const directory = await mkdtemp(path.join(tmpdir(), 'webmon-queue-test-'));
-	t.teardown(async () => rm(directory, {recursive: true, force: true}));
-	return path.join(directory, 'journal');
-}
-
-async function open(directory: string, options: Omit<DurableRowQueueOptions, 'directory'> = {}) {
-	const warnings: string[] = [];
-	const queue = await openDurableRowQueue({
-		directory: await openJournalDirectory(directory, 'test target'),
-		warn(line) {
-			warnings.push(line);
-		},
-		...options,
-	});
-	return {queue, warnings};
-}
-
-async function drain(queue: Awaited<ReturnType<typeof open>>['queue'], batch = 7) {
-	const rows: Array<PendingRow | undefined> = [];
-	while (queue.size > 0) {
-		// eslint-disable-next-line no-await-in-loop
-		const next = await queue.peek(batch);
-		rows.push(...next);
-		queue.drop(next.length);
-	}
-
-	return rows;
-}
-
-/** Pushes rows `from` to `to` in groups of `group`, each written before the next (a segment closes between writes). */
-async function pushRange(queue: {push(row: PendingRow): void; sync(): Promise<void>}, from: number, to: number, group: number) {
-	for (let index = from; index < to; index++) {
-		queue.push(pending(index));
-		if ((index + 1) % group === 0) {
-			// eslint-disable-next-line no-await-in-loop
-			await queue.sync();
-		}
-	}
-}
-
-async function segmentsIn(directory: string) {
-	return existsSync(directory) ? (await readdir(directory)).filter(name => name.endsWith('.ndjson')).sort() : [];
 }
 
 test('a journal line carries a checksum of its JSON; damage and truncation are detected', t => {
@@ -186,12 +132,7 @@ test('a journal directory is owned by one process at a time', async t => {
 test('random pushes, reads, stores and restarts never lose, reorder or repeat a row', async t => {
 	for (let round = 0; round < 4; round++) {
 		const directory = await scratch(t); // eslint-disable-line no-await-in-loop
-		// A seeded generator (Lehmer): a failure can be replayed.
-		let state = (round * 7919) + 1;
-		const random = () => {
-			state = (state * 48_271) % 2_147_483_647;
-			return state / 2_147_483_647;
-		};
+		const random = seededRandom((round * 7919) + 1);
 
 		const sizes = () => ({maxMemoryRows: 1 + Math.floor(random() * 200), segmentRows: 1 + Math.floor(random() * 300)});
 		let {queue} = await open(directory, sizes()); // eslint-disable-line no-await-in-loop
