@@ -9,6 +9,8 @@ import {createMonitor} from './workers/create-monitor.js';
 /** Everything the CLI decided; the monitor itself never reads flags or the environment. */
 export type MonitorOptions = {
 	readonly sitesCsv?: string | undefined;
+	/** `--csv-encoding`: a WHATWG encoding label; default UTF-8. */
+	readonly csvEncoding?: string | undefined;
 	readonly sitesTable: boolean;
 	readonly dbConfig?: string | undefined;
 	readonly databaseUrl?: string | undefined;
@@ -53,7 +55,7 @@ code. Input is validated before the database is touched, so bad input never chan
 */
 export async function runMonitor(options: MonitorOptions): Promise<number> {
 	const log = (line: string) => options.stderr.write(`webmon-tui: ${line}\n`);
-	const csvSites = options.sitesCsv ? await readSitesCsv(options.sitesCsv) : undefined;
+	const csvSites = options.sitesCsv ? await readSitesCsv(options.sitesCsv, {encoding: options.csvEncoding}) : undefined;
 	const target = await resolveTarget(options);
 	// --- storage: journal, database (reachable or not), migrations, sites, writer (storage/monitor-storage.ts)
 	const storage = await openMonitorStorage({
