@@ -1,8 +1,10 @@
 import {availableParallelism} from 'node:os';
 import process from 'node:process';
 import meow from 'meow';
+import {findArgvProblem} from './cli-argv.js';
 import {WebmonError} from './errors.js';
 import {runMonitor} from './run-monitor.js';
+import {sanitizeForTerminal} from './text/sanitize.js';
 
 const help = `
 	Usage
@@ -11,6 +13,8 @@ const help = `
 	Sites
 	  --sites-csv FILE            Sites to monitor, one per line: host[:port][/path],interval[,regex]
 	                              (bare host means https). Rows are saved to the website table.
+	  --csv-encoding ENCODING     Character encoding of the sites file (default utf-8), e.g. latin1,
+	                              windows-1252, utf-16le; bytes that are not valid in it are an error
 	  --sites-table               Monitor the sites stored in the website table
 
 	Database (default: embedded PGlite in --data-dir; no server needed)
@@ -48,32 +52,43 @@ const help = `
 	still journaled (database unreachable), 130/143 a second Ctrl-C/SIGTERM (results journaled).
 `;
 
+// The flags, for meow and for the check before it; `valueName` is the placeholder `--help` shows.
+const cliFlags = {
+	sitesCsv: {type: 'string', valueName: 'FILE'},
+	csvEncoding: {type: 'string', valueName: 'ENCODING', default: 'utf-8'},
+	sitesTable: {type: 'boolean', default: false},
+	dbConfig: {type: 'string', valueName: 'FILE'},
+	dataDir: {type: 'string', valueName: 'DIR'},
+	dropTables: {type: 'boolean', default: false},
+	numberHealthchecks: {type: 'string', valueName: 'N', default: '-1'},
+	timeout: {type: 'string', valueName: 'SECONDS', default: '10'},
+	maxConcurrency: {type: 'string', valueName: 'N'},
+	maxPerHost: {type: 'string', valueName: 'N'},
+	workers: {type: 'string', valueName: 'N'},
+	tui: {type: 'boolean', default: true},
+	format: {type: 'string', valueName: 'text|ndjson', default: 'text'},
+} as const;
+
 /** Parses argv, runs the monitor and returns the exit code. Bad input is one line on stderr and code 2. */
 export async function main(argv = process.argv.slice(2)): Promise<number> {
+	// Every message is one line, and text from the user's files or arguments is as untrusted as a site's.
+	const fail = (message: string) => {
+		process.stderr.write(`webmon-tui: ${sanitizeForTerminal(message)}\n`);
+		return 2;
+	};
+
+	const argvProblem = findArgvProblem(argv, cliFlags);
+	if (argvProblem) {
+		return fail(argvProblem);
+	}
+
 	const cli = meow(help, {
 		importMeta: import.meta,
 		argv,
 		allowUnknownFlags: false,
-		flags: {
-			sitesCsv: {type: 'string'},
-			sitesTable: {type: 'boolean', default: false},
-			dbConfig: {type: 'string'},
-			dataDir: {type: 'string'},
-			dropTables: {type: 'boolean', default: false},
-			numberHealthchecks: {type: 'string', default: '-1'},
-			timeout: {type: 'string', default: '10'},
-			maxConcurrency: {type: 'string'},
-			maxPerHost: {type: 'string'},
-			workers: {type: 'string'},
-			tui: {type: 'boolean', default: true},
-			format: {type: 'string', default: 'text'},
-		},
+		flags: cliFlags,
 	});
 	const {flags} = cli;
-	const fail = (message: string) => {
-		process.stderr.write(`webmon-tui: ${message}\n`);
-		return 2;
-	};
 
 	if (cli.input.length > 0) {
 		return fail(`unexpected argument "${cli.input[0]}" (see --help)`);
@@ -119,6 +134,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 	try {
 		return await runMonitor({
 			sitesCsv: flags.sitesCsv,
+			csvEncoding: flags.csvEncoding,
 			sitesTable: flags.sitesTable,
 			dbConfig: flags.dbConfig,
 			databaseUrl: flags.dbConfig ? undefined : process.env.DATABASE_URL || undefined,

@@ -1,10 +1,11 @@
-import {mkdirSync} from 'node:fs';
 import path from 'node:path';
 import type {ConnectionOptions} from 'node:tls';
 import {PGlite} from '@electric-sql/pglite';
 import {createPgDriverFactory} from '@slonik/pg-driver';
 import {createPool, sql, type DatabasePool} from 'slonik';
 import {DatabaseUnavailableError} from '../errors.js';
+import {describeSystemError} from '../text/describe-system-error.js';
+import {makeDirectory} from './make-directory.js';
 import {createPgliteDriverFactory} from './pglite-driver.js';
 import {initPgliteDataDir, pgliteOptions} from './pglite-initdb.js';
 import {lockDataDir} from './pglite-lock.js';
@@ -106,10 +107,10 @@ type PgliteTarget = Extract<DatabaseTarget, {kind: 'pglite'}>;
 async function openPglite(target: PgliteTarget): Promise<Database> {
 	const dataDir = path.resolve(target.dataDir);
 	try {
-		mkdirSync(dataDir, {recursive: true});
+		makeDirectory(dataDir);
 	} catch (error) {
 		throw new DatabaseUnavailableError(
-			`cannot create PGlite data directory ${dataDir}: ${(error as Error).message}`,
+			`cannot create PGlite data directory ${dataDir}: ${describeSystemError(error)}`,
 			{cause: error},
 		);
 	}
