@@ -65,16 +65,16 @@ forEachDatabase('upsertSites: a URL listed twice keeps its last row; fractional 
 	t.deepEqual(await upsertSites(database.pool, []), []);
 });
 
-forEachDatabase('upsertSites chunks 12,000 sites and returns them in input order', async (t, {database}) => {
-	const input = Array.from({length: 12_000}, (_, index) => ({
+forEachDatabase('upsertSites stores 60,000 sites (more than one statement fills the input table) in input order', async (t, {database}) => {
+	const input = Array.from({length: 60_000}, (_, index) => ({
 		url: `https://site-${String(index).padStart(5, '0')}.example:443`,
 		intervalSeconds: 5 + (index % 295),
 	}));
 	const sites = await upsertSites(database.pool, input);
-	t.is(sites.length, 12_000);
+	t.is(sites.length, 60_000);
 	t.deepEqual(sites.map(site => site.url), input.map(site => site.url));
-	t.is(new Set(sites.map(site => site.id)).size, 12_000);
-	t.is((await loadSites(database.pool)).length, 12_000);
+	t.is(new Set(sites.map(site => site.id)).size, 60_000);
+	t.is((await loadSites(database.pool)).length, 60_000);
 });
 
 forEachDatabase('setPaused flips only the named sites', async (t, {database}) => {
