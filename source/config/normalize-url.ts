@@ -1,4 +1,5 @@
 import {InputError} from '../errors.js';
+import {ownString} from '../text/own-string.js';
 import {quoteUntrusted} from '../text/sanitize.js';
 import {maxUrlBytes} from './input-limits.js';
 
@@ -114,7 +115,7 @@ export function normalizeSiteUrl(raw: string): string {
 			+ '(website.url_uq is a unique index, whose entries must fit in a third of a database page)');
 	}
 
-	return normalised;
+	return ownString(normalised);
 }
 
 function isDnsName(host: string): boolean {

@@ -1,5 +1,6 @@
 import {InputError} from '../errors.js';
 import {compilePattern} from '../probe/safe-regex.js';
+import {ownString} from '../text/own-string.js';
 import {quoteUntrusted} from '../text/sanitize.js';
 import {maxRegexInstructions, maxRegexLength} from './input-limits.js';
 
@@ -64,7 +65,7 @@ export function parseRegexField(raw: string | undefined): string | undefined {
 
 	// Most patterns are plain words; compiling each (about 25 us) would be a second of a million-row start.
 	if (literalPattern.test(raw)) {
-		return raw;
+		return ownString(raw);
 	}
 
 	const {programSize} = compilePattern(raw);
@@ -73,5 +74,5 @@ export function parseRegexField(raw: string | undefined): string | undefined {
 			+ '(counted repeats multiply: a{1000} is 1,000; matching costs time per body byte per instruction)');
 	}
 
-	return raw;
+	return ownString(raw);
 }
