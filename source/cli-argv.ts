@@ -12,7 +12,7 @@ const kebab = (camel: string) => camel.replaceAll(/[A-Z]/g, letter => `-${letter
 
 /**
 Finds the first flag meow would misread: an unknown flag (meow prints two bare lines and exits
-itself) or a string flag without its value (meow gives an empty string, or silently the default, so
+itself), a flag given twice (meow throws) or a string flag without its value (meow gives an empty string, or silently the default, so
 `--sites-csv` alone would end as "nothing to monitor"). Returns one line for the user, or undefined.
 Flags are declared in camelCase, as meow takes them; `--help`, `--version` and `--no-FLAG` are known.
 */
@@ -25,6 +25,7 @@ export function findArgvProblem(argv: readonly string[], flags: Readonly<Record<
 	}
 
 	const {tokens} = parseArgs({args: [...argv], strict: false, allowPositionals: true, allowNegative: true, tokens: true, options: stringOptions(known)});
+	const seen = new Map<FlagSpec, string>();
 	for (const token of tokens) {
 		if (token.kind !== 'option') {
 			continue;
@@ -34,6 +35,14 @@ export function findArgvProblem(argv: readonly string[], flags: Readonly<Record<
 		if (!spec) {
 			return `unknown flag ${quoteFlag(token.rawName)} (see --help)`;
 		}
+
+		// meow throws (a stack trace) for a flag given twice: which one wins would be a guess.
+		const earlier = seen.get(spec);
+		if (earlier !== undefined) {
+			return `${token.rawName} is given twice (${earlier} earlier); give it once`;
+		}
+
+		seen.set(spec, token.rawName);
 
 		const usage = `${token.rawName} ${spec.valueName ?? 'VALUE'}`;
 		if (spec.type === 'string' && (token.value === undefined || token.value === '')) {

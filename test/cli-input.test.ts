@@ -36,6 +36,11 @@ test('an unknown flag is one prefixed line naming it', async t => {
 	oneLine(t, await runCli(['-x', '--sites-table']), 'unknown flag -x (see --help)');
 });
 
+test('a flag given twice is one line, not meow\'s stack trace', async t => {
+	oneLine(t, await runCli(['--sites-table', '--data-dir', 'a', '--data-dir', 'b']), '--data-dir is given twice (--data-dir earlier); give it once');
+	oneLine(t, await runCli(['--sites-table', '--no-tui', '--tui']), '--tui is given twice (--no-tui earlier); give it once');
+});
+
 test('--sites-csv without a value says it needs a FILE', async t => {
 	oneLine(t, await runCli(['--sites-csv']), '--sites-csv needs a FILE: --sites-csv FILE');
 	oneLine(t, await runCli(['--sites-csv', '--no-tui']), '--sites-csv needs a FILE before --no-tui: --sites-csv FILE');
