@@ -72,6 +72,8 @@ export function parseSitesCsv(text: string, fileLabel: string): SiteInput[] {
 function createSiteCollector(fileLabel: string) {
 	const sites: SiteInput[] = [];
 	const lineByUrl = new Map<string, number>();
+	// Many sites share a handful of patterns: one string each, not one per site.
+	const patterns = new Map<string, string>();
 	let line = 0;
 	return {
 		add(text: string): void {
@@ -92,7 +94,14 @@ function createSiteCollector(fileLabel: string) {
 			}
 
 			lineByUrl.set(site.url, line);
-			sites.push(site);
+			if (site.regex === undefined) {
+				sites.push(site);
+				return;
+			}
+
+			const regex = patterns.get(site.regex) ?? site.regex;
+			patterns.set(regex, regex);
+			sites.push({...site, regex});
 		},
 		finish(): SiteInput[] {
 			if (sites.length === 0) {

@@ -136,3 +136,18 @@ forEachDatabase('recentChecks returns the last N checks of one site, newest firs
 	t.true(recent[0]!.checkId > recent[1]!.checkId);
 	t.deepEqual(await recentChecks(database.pool, 999_999, 3), []);
 });
+
+forEachDatabase('upsertSites leaves rows that did not change unwritten (a restart rewrote every site before)', async (t, {database}) => {
+	const input = [
+		{url: 'https://a.example:443', intervalSeconds: 10},
+		{url: 'https://b.example:443', intervalSeconds: 20, regex: 'foo'},
+	];
+	await upsertSites(database.pool, input);
+	// xmin is the transaction that wrote the row version: unchanged when the row was not written.
+	const versions = sql.type(z.object({url_uq: z.string(), xmin: z.string()}))`SELECT url_uq, xmin::text AS xmin FROM website ORDER BY url_uq`;
+	const before = await database.pool.any(versions);
+	await upsertSites(database.pool, [input[0]!, {...input[1]!, regex: 'bar'}]);
+	const after = await database.pool.any(versions);
+	t.is(after[0]!.xmin, before[0]!.xmin, 'unchanged: not written');
+	t.not(after[1]!.xmin, before[1]!.xmin, 'changed: written');
+});
