@@ -12,9 +12,10 @@ const kebab = (camel: string) => camel.replaceAll(/[A-Z]/g, letter => `-${letter
 
 /**
 Finds the first flag meow would misread: an unknown flag (meow prints two bare lines and exits
-itself), a flag given twice (meow throws) or a string flag without its value (meow gives an empty string, or silently the default, so
-`--sites-csv` alone would end as "nothing to monitor"). Returns one line for the user, or undefined.
-Flags are declared in camelCase, as meow takes them; `--help`, `--version` and `--no-FLAG` are known.
+itself), a flag given twice (meow throws) or a string flag without its value (meow gives an empty
+string, or silently the default, so `--sites-csv` alone ended as "nothing to monitor"). Returns one
+line for the user, or undefined. Flags are declared in camelCase, as meow takes them; `--help`,
+`--version` and `--no-FLAG` are known.
 */
 export function findArgvProblem(argv: readonly string[], flags: Readonly<Record<string, FlagSpec>>): string | undefined {
 	const known = new Map<string, FlagSpec>([['help', {type: 'boolean'}], ['version', {type: 'boolean'}]]);
@@ -43,13 +44,13 @@ export function findArgvProblem(argv: readonly string[], flags: Readonly<Record<
 		}
 
 		seen.set(spec, token.rawName);
-
 		const usage = `${token.rawName} ${spec.valueName ?? 'VALUE'}`;
 		if (spec.type === 'string' && (token.value === undefined || token.value === '')) {
 			return `${token.rawName} needs a ${spec.valueName ?? 'value'}: ${usage}`;
 		}
 
-		// `--sites-csv --no-tui`: parseArgs takes the next flag as the value; a file named like a flag is far less likely.
+		// `--sites-csv --no-tui`: parseArgs takes the next flag as the value; a file named like one of
+		// our flags is far less likely than a forgotten value.
 		if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('--') && known.has(token.value.slice(2).split('=')[0]!.replace(/^no-/, ''))) {
 			return `${token.rawName} needs a ${spec.valueName ?? 'value'} before ${quoteFlag(token.value)}: ${usage}`;
 		}

@@ -1,4 +1,4 @@
-import {open} from 'node:fs/promises';
+import {open, type FileHandle} from 'node:fs/promises';
 import {TextDecoder} from 'node:util';
 import {InputError} from '../errors.js';
 import {describeSystemError} from '../text/describe-system-error.js';
@@ -27,8 +27,8 @@ most one chunk and one unfinished line are; that unfinished line may hold up to 
 characters (4 bytes each at most), and callers check the length of the lines they get.
 
 @throws {InputError} When the file cannot be opened (the system's reason: `permission denied
-(EACCES)`), is larger than `maxBytes`, has a line of more than `maxLineLength * 4` bytes, or holds bytes that are
-not valid in the encoding, named by line and field: it is never silently replaced.
+(EACCES)`), is larger than `maxBytes`, has a line of more than `maxLineLength * 4` bytes, or
+holds bytes that are not valid in the encoding, named by line and field: never silently replaced.
 */
 export async function * readTextLines(path: string, options: TextLinesOptions): AsyncGenerator<string[]> {
 	const {label} = options;
@@ -37,18 +37,7 @@ export async function * readTextLines(path: string, options: TextLinesOptions): 
 	const decoder = createDecoder(options.encoding);
 	// UTF-16 cuts only between code units; every other supported encoding writes LF and CR as one byte.
 	const unitBytes = decoder.encoding.startsWith('utf-16') ? 2 : 1;
-	let handle;
-	try {
-		handle = await open(path, 'r');
-		const {size} = await handle.stat();
-		if (size > maxBytes) {
-			throw tooLarge(label, maxBytes);
-		}
-	} catch (error) {
-		await handle?.close();
-		throw error instanceof InputError ? error : new InputError(`cannot read sites file ${label}: ${describeSystemError(error)}`, {cause: error});
-	}
-
+	const handle = await openAtMost(path, label, maxBytes);
 	let total = 0;
 	let lineCount = 0;
 	let carry: Uint8Array = new Uint8Array(0);
@@ -93,6 +82,23 @@ export async function * readTextLines(path: string, options: TextLinesOptions): 
 			: new InputError(`cannot read sites file ${label}: ${describeSystemError(error)}`, {cause: error});
 	} finally {
 		await handle.close();
+	}
+}
+
+/** Opens `path`, refusing at once a file whose size is already over `maxBytes`. */
+async function openAtMost(path: string, label: string, maxBytes: number): Promise<FileHandle> {
+	let handle: FileHandle | undefined;
+	try {
+		handle = await open(path, 'r');
+		const {size} = await handle.stat();
+		if (size > maxBytes) {
+			throw tooLarge(label, maxBytes);
+		}
+
+		return handle;
+	} catch (error) {
+		await handle?.close();
+		throw error instanceof InputError ? error : new InputError(`cannot read sites file ${label}: ${describeSystemError(error)}`, {cause: error});
 	}
 }
 
