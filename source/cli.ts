@@ -1,12 +1,14 @@
 import {availableParallelism} from 'node:os';
 import process from 'node:process';
 import meow from 'meow';
+import {findArgvProblem} from './cli-argv.js';
+import {parseStorageBounds} from './config/storage-bounds.js';
 import {errorExitCodes} from './exit-codes.js';
 import {exitCodesHelp} from './exit-codes-help.js';
 import {reportError} from './report-error.js';
-import {parseStorageBounds} from './config/storage-bounds.js';
 import {runMonitor} from './run-monitor.js';
 import {guardProcessOutput} from './shutdown/process-output.js';
+import {sanitizeForTerminal} from './text/sanitize.js';
 
 export {exitAfterOutput} from './shutdown/process-output.js';
 
@@ -17,6 +19,8 @@ const help = `
 	Sites
 	  --sites-csv FILE            Sites to monitor, one per line: host[:port][/path],interval[,regex]
 	                              (bare host means https). Rows are saved to the website table.
+	  --csv-encoding ENCODING     Character encoding of the sites file (default utf-8), e.g. latin1,
+	                              windows-1252, utf-16le; bytes that are not valid in it are an error
 	  --sites-table               Monitor the sites stored in the website table
 
 	Database (default: embedded PGlite in --data-dir; no server needed)
@@ -63,38 +67,49 @@ const help = `
 ${exitCodesHelp('\t')}
 `;
 
+// The flags, for meow and for the check before it; `valueName` is the placeholder `--help` shows.
+const cliFlags = {
+	sitesCsv: {type: 'string', valueName: 'FILE'},
+	csvEncoding: {type: 'string', valueName: 'ENCODING', default: 'utf-8'},
+	sitesTable: {type: 'boolean', default: false},
+	dbConfig: {type: 'string', valueName: 'FILE'},
+	dataDir: {type: 'string', valueName: 'DIR'},
+	dropTables: {type: 'boolean', default: false},
+	numberHealthchecks: {type: 'string', valueName: 'N', default: '-1'},
+	timeout: {type: 'string', valueName: 'SECONDS', default: '10'},
+	maxConcurrency: {type: 'string', valueName: 'N'},
+	maxPerHost: {type: 'string', valueName: 'N'},
+	workers: {type: 'string', valueName: 'N'},
+	journalMaxMb: {type: 'string', valueName: 'MB'},
+	memoryMaxResults: {type: 'string', valueName: 'N'},
+	tui: {type: 'boolean', default: true},
+	format: {type: 'string', valueName: 'text|ndjson', default: 'text'},
+} as const;
+
 /**
 Parses argv, runs the monitor and returns the exit code. Never throws: an error that ends the run is
 one line on stderr with its code from `errorExitCodes`, or a reported bug (exit 1).
 */
 export async function main(argv = process.argv.slice(2)): Promise<number> {
 	guardProcessOutput();
+	// Every message is one line, and text from the user's files or arguments is as untrusted as a site's.
+	const fail = (message: string) => {
+		process.stderr.write(`webmon-tui: ${sanitizeForTerminal(message)}\n`);
+		return errorExitCodes.INPUT_INVALID.exitCode;
+	};
+
+	const argvProblem = findArgvProblem(argv, cliFlags);
+	if (argvProblem) {
+		return fail(argvProblem);
+	}
+
 	const cli = meow(help, {
 		importMeta: import.meta,
 		argv,
 		allowUnknownFlags: false,
-		flags: {
-			sitesCsv: {type: 'string'},
-			sitesTable: {type: 'boolean', default: false},
-			dbConfig: {type: 'string'},
-			dataDir: {type: 'string'},
-			dropTables: {type: 'boolean', default: false},
-			numberHealthchecks: {type: 'string', default: '-1'},
-			timeout: {type: 'string', default: '10'},
-			maxConcurrency: {type: 'string'},
-			maxPerHost: {type: 'string'},
-			workers: {type: 'string'},
-			journalMaxMb: {type: 'string'},
-			memoryMaxResults: {type: 'string'},
-			tui: {type: 'boolean', default: true},
-			format: {type: 'string', default: 'text'},
-		},
+		flags: cliFlags,
 	});
 	const {flags} = cli;
-	const fail = (message: string) => {
-		process.stderr.write(`webmon-tui: ${message}\n`);
-		return errorExitCodes.INPUT_INVALID.exitCode;
-	};
 
 	if (cli.input.length > 0) {
 		return fail(`unexpected argument "${cli.input[0]}" (see --help)`);
@@ -146,6 +161,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 		return await runMonitor({
 			...bounds,
 			sitesCsv: flags.sitesCsv,
+			csvEncoding: flags.csvEncoding,
 			sitesTable: flags.sitesTable,
 			dbConfig: flags.dbConfig,
 			databaseUrl: flags.dbConfig ? undefined : process.env.DATABASE_URL || undefined,

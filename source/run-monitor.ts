@@ -15,6 +15,8 @@ import {createMonitor, type RunningMonitor} from './workers/create-monitor.js';
 /** Everything the CLI decided; the monitor itself never reads flags or the environment. */
 export type MonitorOptions = {
 	readonly sitesCsv?: string | undefined;
+	/** `--csv-encoding`: a WHATWG encoding label; default UTF-8. */
+	readonly csvEncoding?: string | undefined;
 	readonly sitesTable: boolean;
 	readonly dbConfig?: string | undefined;
 	readonly databaseUrl?: string | undefined;
@@ -64,7 +66,7 @@ before the database is touched, so bad input never changes stored data.
 */
 export async function runMonitor(options: MonitorOptions): Promise<number> {
 	const log = stderrLog(options.stderr);
-	const csvSites = options.sitesCsv ? await readSitesCsv(options.sitesCsv) : undefined;
+	const csvSites = options.sitesCsv ? await readSitesCsv(options.sitesCsv, {encoding: options.csvEncoding}) : undefined;
 	const target = await resolveTarget(options);
 	// --- storage: journal, database (reachable or not), migrations, sites, writer (storage/monitor-storage.ts)
 	const storage = await openMonitorStorage({

@@ -22,6 +22,10 @@ export const benchUsage = `usage: npm run bench -- [flags]
   --timeout LIST        pass --timeout SECONDS to the CLI (default: the CLI's 10 s)
   --case LIST           named cases (issue 10), each on every --db; other flags given override them:
 ${benchCaseUsage()}
+  --startup-rows LIST   start-up only (issue 12): for each count, a sites file of that many
+                        loopback sites on a closed port, then the time from spawn to the first
+                        check line and the peak RSS, on a fresh database and on a restart, on
+                        every --db (e.g. --startup-rows 1000000; nothing else runs)
   --cpu-prof            profile the CLI (node --cpu-prof) and print its top 15 functions by self time
   --out DIR             where the JSON (and profiles) go (default bench-results/)
   --quick               smoke test: 1000 sites, intervals 5-15 s (about a minute per run)
@@ -42,6 +46,9 @@ export type BenchOptions = {
 	readonly writer: boolean;
 	readonly keep: boolean;
 	readonly help: boolean;
+	/** `--startup-rows`: run the start-up benchmark for these counts on `startupDbs` instead of the matrix. */
+	readonly startupRows?: number[] | undefined;
+	readonly startupDbs: BenchDatabaseKind[];
 };
 
 /** Bad benchmark flags. */
@@ -113,13 +120,20 @@ function checkOrigins(config: BenchRunConfig): void {
 	}
 }
 
-/** The runs one set of flags asks for: databases, then schemes, hangs, sharing, timeouts, sizes (fastest). */
-function matrixOf(flags: BenchMatrixFlags, env: NodeJS.ProcessEnv, caseName: string | undefined): BenchRunConfig[] {
-	const sizes = wholeNumbers(flags.sizes ?? (flags.quick ? '1000' : '10000'), 'sizes', 1);
-	const databases = oneOf<BenchDatabaseKind>(flags.db ?? (env.DATABASE_URL ? 'pglite,postgres' : 'pglite'), 'db', ['pglite', 'postgres']);
+/** `--db`, or PGlite plus PostgreSQL when DATABASE_URL is set. */
+function databasesOf(db: string | undefined, env: NodeJS.ProcessEnv): BenchDatabaseKind[] {
+	const databases = oneOf<BenchDatabaseKind>(db ?? (env.DATABASE_URL ? 'pglite,postgres' : 'pglite'), 'db', ['pglite', 'postgres']);
 	if (databases.includes('postgres') && !env.DATABASE_URL) {
 		throw new BenchUsageError('--db postgres needs DATABASE_URL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test');
 	}
+
+	return databases;
+}
+
+/** The runs one set of flags asks for: databases, then schemes, hangs, sharing, timeouts, sizes (fastest). */
+function matrixOf(flags: BenchMatrixFlags, env: NodeJS.ProcessEnv, caseName: string | undefined): BenchRunConfig[] {
+	const sizes = wholeNumbers(flags.sizes ?? (flags.quick ? '1000' : '10000'), 'sizes', 1);
+	const databases = databasesOf(flags.db, env);
 
 	const schemes = oneOf(flags.scheme ?? 'http', 'scheme', ['http', 'https'] as const);
 	const hangs: Array<number | undefined> = flags.hang === undefined ? [undefined] : percentages(flags.hang);
@@ -198,6 +212,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 			'sites-per-origin': {type: 'string'},
 			timeout: {type: 'string'},
 			case: {type: 'string'},
+			'startup-rows': {type: 'string'},
 			'cpu-prof': {type: 'boolean'},
 			out: {type: 'string', default: 'bench-results'},
 			quick: {type: 'boolean'},
@@ -208,7 +223,19 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 		strict: true,
 		allowPositionals: false,
 	});
-	const {case: caseList, out, 'no-writer': noWriter, keep, help, ...given} = values;
+	const {case: caseList, out, 'no-writer': noWriter, keep, help, 'startup-rows': startupList, ...given} = values;
+	if (startupList !== undefined) {
+		return {
+			matrix: [],
+			out,
+			writer: false,
+			keep,
+			help,
+			startupRows: wholeNumbers(startupList, 'startup-rows', 1),
+			startupDbs: databasesOf(given.db, env),
+		};
+	}
+
 	const flags = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as BenchMatrixFlags;
 	if (caseList !== undefined && flags.quick) {
 		throw new BenchUsageError('--quick and --case do not mix: a case sets its own sizes and intervals');
@@ -216,5 +243,5 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 
 	const cases = caseList === undefined ? [undefined] : oneOf(caseList, 'case', benchCaseNames);
 	const matrix = cases.flatMap(name => matrixOf(name === undefined ? flags : {...benchCases[name].flags, ...flags}, env, name));
-	return {matrix, out, writer: !noWriter, keep, help};
+	return {matrix, out, writer: !noWriter, keep, help, startupDbs: []};
 }

@@ -14,9 +14,11 @@ import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {formatProfile} from './bench-cpu-profile.js';
+import type {BenchDatabaseKind} from './bench-database.js';
 import {benchUsage, BenchUsageError, parseBenchOptions} from './bench-options.js';
 import {benchJson, formatTables, largestPassing} from './bench-report.js';
 import {runBenchOnce, runLabel, type BenchRunResult} from './bench-run-one.js';
+import {formatStartupTable, runStartupBench, type StartupResult} from './bench-startup.js';
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -120,6 +122,10 @@ async function main(): Promise<number> {
 		database: process.env.DATABASE_URL ? 'DATABASE_URL set' : 'no DATABASE_URL (PGlite only)',
 		code: codeVersion(),
 	};
+	if (options.startupRows) {
+		return startupMain(options.startupRows, options.startupDbs, {scratchRoot, jsonPath, meta, keep: options.keep});
+	}
+
 	log(`${options.matrix.length} runs on ${meta.machine.cpus} cores, ${process.version}; JSON: ${jsonPath}`);
 	for (const config of options.matrix) {
 		log(`  ${runLabel(config)}, intervals ${config.intervalSeconds.join('-')} s, ${config.checks} checks per site`);
@@ -193,6 +199,40 @@ async function main(): Promise<number> {
 	}
 
 	console.log(`\nJSON: ${jsonPath}`);
+	return failures.length > 0 ? 1 : 0;
+}
+
+/** `--startup-rows`: every count on every database, a first start and a restart each. */
+async function startupMain(
+	rowCounts: readonly number[],
+	databases: readonly BenchDatabaseKind[],
+	run: {scratchRoot: string; jsonPath: string; meta: Record<string, unknown>; keep: boolean},
+): Promise<number> {
+	const results: StartupResult[] = [];
+	const failures: string[] = [];
+	// One after another: two starts at once would share the cores and measure each other.
+	const runs = rowCounts.flatMap(rows => databases.map(db => ({rows, db})));
+	await runs.reduce(async (previous, {rows, db}) => {
+		await previous;
+		const scratch = path.join(run.scratchRoot, `startup-${rows}-${db}`);
+		try {
+			results.push(...await runStartupBench(rows, db, {packageRoot, scratch, serverUrl: process.env.DATABASE_URL, log}));
+		} catch (error) {
+			log(`start-up ${rows} rows on ${db} failed: ${(error as Error).stack ?? String(error)}`);
+			failures.push(`${rows} rows on ${db}: ${(error as Error).message}`);
+		}
+	}, Promise.resolve());
+
+	await writeFile(run.jsonPath, `${JSON.stringify({...run.meta, startup: results, failures}, undefined, '\t')}\n`);
+	if (!run.keep) {
+		await rm(run.scratchRoot, {recursive: true, force: true});
+	}
+
+	console.log(`\nStart-up (spawn to first check line; peak RSS of the process tree until then):\n\n${formatStartupTable(results)}\n\nJSON: ${run.jsonPath}`);
+	for (const failure of failures) {
+		console.log(`FAILED ${failure}`);
+	}
+
 	return failures.length > 0 ? 1 : 0;
 }
 

@@ -2,6 +2,8 @@ import {readFile} from 'node:fs/promises';
 import {z} from 'zod';
 import {InputError} from '../errors.js';
 import type {DatabaseTarget} from '../storage/types.js';
+import {describeSystemError} from '../text/describe-system-error.js';
+import {quoteUntrusted} from '../text/sanitize.js';
 import {defaultSslMode, postgresTarget, settingNames, sslModes} from './database-target.js';
 
 /*
@@ -14,7 +16,7 @@ is never quoted, and neither JSON.parse's message (it quotes the text around the
 issues (they can carry the input) are kept as a cause.
 */
 
-const quote = (value: unknown) => JSON.stringify(value) ?? String(value);
+const quote = (value: unknown) => typeof value === 'string' ? quoteUntrusted(value) : (JSON.stringify(value) ?? String(value)).slice(0, 80);
 
 const requiredString = (field: string) =>
 	z.string({error: issue => issue.input === undefined ? `${field} is missing` : `${field} must be a string`})
@@ -62,8 +64,7 @@ export async function loadDbConfig(path: string): Promise<DatabaseTarget> {
 	try {
 		text = await readFile(path, 'utf8');
 	} catch (error) {
-		const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'unknown error';
-		throw new InputError(`cannot read db config ${path}: ${code}`, {cause: error});
+		throw new InputError(`cannot read db config ${path}: ${describeSystemError(error)}`, {cause: error});
 	}
 
 	return parseDbConfig(text, path);

@@ -1,4 +1,7 @@
 import {InputError} from '../errors.js';
+import {ownString} from '../text/own-string.js';
+import {quoteUntrusted} from '../text/sanitize.js';
+import {maxUrlBytes} from './input-limits.js';
 
 /*
 The predecessor keyed sites by `url_uq`, `https://host:port[/path]`: scheme and host lower-case and
@@ -28,11 +31,13 @@ explicit; a path or query is kept, a root path alone (`example.com/`) is dropped
 `example.com`; the fragment is dropped.
 
 @throws {InputError} `url "ftp://x" is not an http(s) URL`, or `url "…" is invalid: <reason>` for
-an empty host, whitespace, credentials, or a port outside 1–65535.
+an empty host, whitespace, credentials, a port outside 1–65535, or more than `maxUrlBytes` once
+normalised.
 */
 export function normalizeSiteUrl(raw: string): string {
-	const quoted = JSON.stringify(raw);
-	const invalid = (reason: string) => new InputError(`url ${quoted} is invalid: ${reason}`);
+	// Quoted only on failure: a million-row file calls this a million times.
+	const quoted = () => quoteUntrusted(raw);
+	const invalid = (reason: string) => new InputError(`url ${quoted()} is invalid: ${reason}`);
 
 	if (raw === '') {
 		throw invalid('it is empty');
@@ -53,7 +58,7 @@ export function normalizeSiteUrl(raw: string): string {
 		const name = scheme[1]!.toLowerCase();
 		// `https:example.com` parses in WHATWG but is almost always a typo; demand the `//`.
 		if ((name !== 'http' && name !== 'https') || !raw.startsWith('//', scheme[0].length)) {
-			throw new InputError(`url ${quoted} is not an http(s) URL`);
+			throw new InputError(`url ${quoted()} is not an http(s) URL`);
 		}
 	} else {
 		withScheme = `https://${raw}`;
@@ -76,7 +81,7 @@ export function normalizeSiteUrl(raw: string): string {
 	const port = /^(?:\[[^\]]*\]|[^:]*):(.*)$/.exec(authority)?.[1];
 	if (port !== undefined) {
 		if (!/^\d+$/.test(port)) {
-			throw invalid(`port ${JSON.stringify(port)} is not a number`);
+			throw invalid(`port ${quoteUntrusted(port)} is not a number`);
 		}
 
 		const portNumber = Number(port);
@@ -89,7 +94,7 @@ export function normalizeSiteUrl(raw: string): string {
 	try {
 		url = new URL(withScheme);
 	} catch (error) {
-		throw new InputError(`url ${quoted} is invalid: it is not a valid URL`, {cause: error});
+		throw new InputError(`url ${quoted()} is invalid: it is not a valid URL`, {cause: error});
 	}
 
 	const host = url.hostname;
@@ -98,12 +103,19 @@ export function normalizeSiteUrl(raw: string): string {
 	}
 
 	if (!host.startsWith('[') && !isDnsName(host)) {
-		throw invalid(`host ${JSON.stringify(host)} is not a valid host name`);
+		throw invalid(`host ${quoteUntrusted(host)} is not a valid host name`);
 	}
 
 	const effectivePort = url.port === '' ? defaultPorts[url.protocol] : Number(url.port);
 	const rest = url.pathname === '/' && url.search === '' ? '' : url.pathname + url.search;
-	return `${url.protocol}//${host}:${effectivePort}${rest}`;
+	const normalised = `${url.protocol}//${host}:${effectivePort}${rest}`;
+	// Normalised URLs are ASCII (punycode, percent-encoding), so length is bytes.
+	if (normalised.length > maxUrlBytes) {
+		throw new InputError(`url ${quoteUntrusted(raw, 40)} is ${normalised.length.toLocaleString('en')} bytes long once normalised, more than the ${maxUrlBytes.toLocaleString('en')} allowed `
+			+ '(website.url_uq is a unique index, whose entries must fit in a third of a database page)');
+	}
+
+	return ownString(normalised);
 }
 
 function isDnsName(host: string): boolean {

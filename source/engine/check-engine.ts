@@ -231,9 +231,9 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		return true;
 	}
 
-	/** Views changed and ids removed since the previous call (what a shard worker publishes). */
-	takeChanges(): {views: SiteView[]; removed: number[]} {
-		return this.#table.takeChanges();
+	/** Views changed and ids removed since the previous call (what a shard worker publishes), at most `maxViews` views. */
+	takeChanges(maxViews?: number): {views: SiteView[]; removed: number[]} {
+		return this.#table.takeChanges(maxViews);
 	}
 
 	/**

@@ -97,15 +97,22 @@ export class SiteTable {
 
 	/**
 	Views that changed and ids removed since the previous call: what a shard worker sends to the main
-	thread instead of its whole site list.
+	thread instead of its whole site list. At most `maxViews` views, the longest-changed first; the
+	rest stay for the next call (at start every site changes at once, and half a million views in
+	one message took seconds to clone and hundreds of MB on both threads).
 	*/
-	takeChanges(): {views: SiteView[]; removed: number[]} {
+	takeChanges(maxViews = Number.POSITIVE_INFINITY): {views: SiteView[]; removed: number[]} {
 		const views: SiteView[] = [];
 		for (const id of this.#changedIds) {
+			if (views.length >= maxViews) {
+				break;
+			}
+
 			views.push(this.#sites.get(id)!.view);
+			// Deleting the entry just visited keeps a Set's iteration going.
+			this.#changedIds.delete(id);
 		}
 
-		this.#changedIds.clear();
 		const removed = this.#removedIds;
 		this.#removedIds = [];
 		return {views, removed};

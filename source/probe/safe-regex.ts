@@ -1,5 +1,6 @@
 import {RE2JS, RE2JSException} from 're2js';
 import {InputError} from '../errors.js';
+import {quoteUntrusted} from '../text/sanitize.js';
 
 /** A user's pattern, compiled for linear-time search. */
 export type CompiledPattern = {
@@ -42,7 +43,7 @@ export function compilePattern(pattern: string): CompiledPattern {
 	try {
 		re2 = RE2JS.compile(pattern);
 	} catch (error) {
-		throw new InputError(`regex ${JSON.stringify(pattern)} is invalid: ${describeSyntaxError(error)}`, {cause: error});
+		throw new InputError(`regex ${quoteUntrusted(pattern)} is invalid: ${describeSyntaxError(error)}`, {cause: error});
 	}
 
 	const compiled: CompiledPattern = {
@@ -58,9 +59,25 @@ export function compilePattern(pattern: string): CompiledPattern {
 	return compiled;
 }
 
+// RE2 reads `(?<` as the start of a named group, so a lookbehind is reported as "invalid named
+// capture"; the construct it stopped at (`input`) tells what the user meant.
+const unsupported: ReadonlyArray<[RegExp, string]> = [
+	[/^\(\?<[=!]/, 'a lookbehind'],
+	[/^\(\?[=!]/, 'a lookahead'],
+	[/^\\[1-9]|^\(\?P=/, 'a backreference'],
+];
+
 function describeSyntaxError(error: unknown): string {
-	// The syntax exception carries the bare reason in `error`; its message repeats a generic prefix.
+	// The syntax exception carries the bare reason in `error` and the construct in `input`; its
+	// message repeats a generic prefix.
 	if (error instanceof RE2JSException && 'error' in error && typeof error.error === 'string') {
+		const input = 'input' in error && typeof error.input === 'string' ? error.input : '';
+		const construct = unsupported.find(([pattern]) => pattern.test(input));
+		if (construct) {
+			const shown = quoteUntrusted(input.slice(0, input.startsWith('(') ? input.indexOf(')') + 1 || 12 : 2), 20);
+			return `${shown} is ${construct[1]}, which RE2 does not have (no lookaround or backreferences: they could take exponential time)`;
+		}
+
 		return error.error;
 	}
 

@@ -1,9 +1,11 @@
 import {createHash} from 'node:crypto';
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import {open, readdir, readFile, rename, rm, rmdir} from 'node:fs/promises';
 import path from 'node:path';
 import type {SiteSpec} from '../engine/types.js';
 import {InputError} from '../errors.js';
+import {describeSystemError} from '../text/describe-system-error.js';
+import {makeDirectories} from './make-directories.js';
 import {lockDirectory, type DataDirLock} from './pglite-lock.js';
 import type {DatabaseTarget} from './types.js';
 
@@ -48,9 +50,9 @@ directory cannot be created and `DatabaseUnavailableError` when another live pro
 */
 export async function openJournalDirectory(directory: string, describe: string): Promise<JournalDirectory> {
 	try {
-		mkdirSync(directory, {recursive: true});
+		makeDirectories(directory);
 	} catch (error) {
-		throw new InputError(`cannot create the journal directory ${directory} (choose another with --data-dir): ${(error as Error).message}`, {cause: error});
+		throw new InputError(`cannot create the journal directory ${directory} (choose another with --data-dir): ${describeSystemError(error)}`, {cause: error});
 	}
 
 	const lock: DataDirLock = lockDirectory(directory, {

@@ -1,7 +1,6 @@
 import {sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken} from 'slonik';
 import {z} from 'zod';
 import type {RegexMatchStatus, SiteSpec} from '../engine/types.js';
-import {InputError} from '../errors.js';
 
 /** A site as a source (CSV) describes it, before it has an id. */
 export type SiteInput = {
@@ -26,9 +25,6 @@ export type StoredCheck = {
 	readonly finalUrl: string | undefined;
 };
 
-/** Rows per upsert statement: keeps each statement's parameter arrays to a few hundred KB. */
-const upsertChunkRows = 5000;
-
 const websiteRow = z.object({
 	website_id: z.number(),
 	url_uq: z.string(),
@@ -47,67 +43,7 @@ function toSiteSpec(row: z.infer<typeof websiteRow>): SiteSpec {
 	};
 }
 
-/**
-`website.interval` is integer seconds, as the predecessor stored it; a fractional interval is
-rounded to the nearest second (at least 1).
-*/
-function storedInterval(site: SiteInput): number {
-	if (!Number.isFinite(site.intervalSeconds) || site.intervalSeconds <= 0) {
-		throw new InputError(`interval ${site.intervalSeconds} for ${site.url} is not a positive number of seconds`);
-	}
-
-	return Math.min(2_147_483_647, Math.max(1, Math.round(site.intervalSeconds)));
-}
-
-async function upsertChunk(connection: CommonQueryMethods, rows: ReadonlyArray<[string, number, string | null]>) {
-	// The CASE keeps updated_at meaningful: it moves only when the interval or regex changed.
-	return connection.any(sql.type(websiteRow)`
-		INSERT INTO website (url_uq, "interval", regex)
-		SELECT * FROM ${sql.unnest(rows, ['text', 'int4', 'text'])}
-		ON CONFLICT (url_uq) DO UPDATE SET
-			"interval" = EXCLUDED."interval",
-			regex = EXCLUDED.regex,
-			updated_at = CASE
-				WHEN website."interval" IS DISTINCT FROM EXCLUDED."interval" OR website.regex IS DISTINCT FROM EXCLUDED.regex
-				THEN now()
-				ELSE website.updated_at
-			END
-		RETURNING website_id, url_uq, "interval", regex, paused
-	`);
-}
-
-/**
-Inserts new sites and updates the interval and regex of known ones (matched on the URL), in one
-transaction and one statement per 5,000 sites. Paused flags are kept. Returns the stored sites in
-input order; a URL listed twice appears once, with its last interval and regex.
-*/
-export async function upsertSites(pool: DatabasePool, sites: readonly SiteInput[]): Promise<SiteSpec[]> {
-	// One statement cannot update the same row twice (ON CONFLICT ... cannot affect row a second time).
-	const byUrl = new Map<string, [string, number, string | null]>();
-	for (const site of sites) {
-		byUrl.delete(site.url);
-		byUrl.set(site.url, [site.url, storedInterval(site), site.regex ?? null]);
-	}
-
-	if (byUrl.size === 0) {
-		return [];
-	}
-
-	const rows = [...byUrl.values()];
-	const stored = new Map<string, SiteSpec>();
-	await pool.transaction(async transaction => {
-		for (let start = 0; start < rows.length; start += upsertChunkRows) {
-			// eslint-disable-next-line no-await-in-loop
-			const returned = await upsertChunk(transaction, rows.slice(start, start + upsertChunkRows));
-			for (const row of returned) {
-				stored.set(row.url_uq, toSiteSpec(row));
-			}
-		}
-	});
-
-	// RETURNING order is not guaranteed; map back to the caller's order.
-	return rows.map(([url]) => stored.get(url)!);
-}
+export {upsertSites} from './upsert-sites.js';
 
 /** Every site in the `website` table, oldest first. */
 export async function loadSites(pool: DatabasePool): Promise<SiteSpec[]> {

@@ -28,3 +28,14 @@ export function sanitizeForTerminal(text: string, maxLength = Number.POSITIVE_IN
 
 	return clean;
 }
+
+/**
+Quotes untrusted text (a CSV field, a flag's value) for a message: JSON string syntax, so control
+characters show as `\n` or `\u001b`, with bidi and other invisible controls written as `\uXXXX`
+too (JSON leaves them raw), and at most `maxLength` characters of it (a 50 MB field must not become
+a 50 MB message). The reader sees what the file holds instead of having it act on the terminal.
+*/
+export function quoteUntrusted(text: string, maxLength = 80): string {
+	const shown = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+	return JSON.stringify(shown).replaceAll(unsafeCharacter, character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}

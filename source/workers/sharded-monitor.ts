@@ -80,7 +80,11 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			init,
 			restartDelayMs: options.restartDelayMs,
 			sites: () => [...this.#specs.values()].filter(spec => shardOf(spec.id, workers) === index)
-				.map(spec => ({...spec, paused: (this.#viewOf(spec.id)?.status ?? (spec.paused ? 'paused' : 'pending')) === 'paused'})),
+				.map(spec => {
+					const paused = (this.#viewOf(spec.id)?.status ?? (spec.paused ? 'paused' : 'pending')) === 'paused';
+					// A copy only when the pause changed: at start that is none of a million sites.
+					return paused === Boolean(spec.paused) ? spec : {...spec, paused};
+				}),
 			slotsUsed: () => options.checksPerSite > 0
 				? [...this.#rows].filter(([id]) => shardOf(id, workers) === index)
 				: undefined,

@@ -166,7 +166,7 @@ for (const [index, [text, message]] of brokenJson.entries()) {
 
 test('reading: missing file and the path as given', async t => {
 	const error = await t.throwsAsync(loadDbConfig('secrets/no-such.json'), {instanceOf: InputError});
-	t.is(error?.message, 'cannot read db config secrets/no-such.json: ENOENT');
+	t.is(error?.message, 'cannot read db config secrets/no-such.json: no such file or directory (ENOENT)');
 });
 
 test('reading: a broken file on disk never leaks its password', async t => {

@@ -175,9 +175,9 @@ const bad: Array<[file: string, message: string]> = [
 	['huge-interval.csv', `:1: interval "999999999" is too long (at most ${maxIntervalSeconds} seconds, 7 days)`],
 	['too-many-fields.csv', ':2: expected 2 or 3 fields (url,interval[,regex]), got 5'],
 	['one-field.csv', ':2: expected 2 or 3 fields (url,interval[,regex]), got 1'],
-	['unclosed-quote.csv', ':4: quote is never closed'],
-	['text-after-quote.csv', ':2: unexpected character after a closing quote (quote the whole field and double inner quotes: "a ""b""")'],
-	['multi-line-field.csv', ':2: field 3 spans several lines (is a quote unbalanced?)'],
+	['unclosed-quote.csv', ':4: field 1 (url): a quote opens and is not closed on this line (fields cannot span lines; is a quote unbalanced?)'],
+	['text-after-quote.csv', ':2: field 3 (regex): unexpected character after a closing quote (quote the whole field and double inner quotes: "a ""b""")'],
+	['multi-line-field.csv', ':2: field 3 (regex): a quote opens and is not closed on this line (fields cannot span lines; is a quote unbalanced?)'],
 	['invalid-regex.csv', ':2: regex "(" is invalid: missing closing )'],
 	['bad-scheme.csv', ':2: url "ftp://files.example.com" is not an http(s) URL'],
 	['bad-url.csv', ':2: url "face book.com" is invalid: it contains whitespace or control characters'],
@@ -193,9 +193,9 @@ for (const [file, suffix] of bad) {
 }
 
 test('a missing file names the path and the error code', async t => {
-	await rejects(t, 'data/no-such-file.csv', 'cannot read sites file data/no-such-file.csv: ENOENT');
+	await rejects(t, 'data/no-such-file.csv', 'cannot read sites file data/no-such-file.csv: no such file or directory (ENOENT)');
 });
 
 test('a directory is not a sites file', async t => {
-	await rejects(t, 'data', 'cannot read sites file data: EISDIR');
+	await rejects(t, 'data', 'cannot read sites file data: illegal operation on a directory (EISDIR)');
 });

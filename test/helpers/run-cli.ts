@@ -17,11 +17,11 @@ export type CliRun = {
 
 /**
 Starts the CLI as a child process with `args`. The environment is the test's minus DATABASE_URL, so a
-run uses exactly the database its flags name.
+run uses exactly the database its flags name. `as` runs it as another user (a test running as root).
 */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, as: {uid?: number; gid?: number} = {}): CliRun {
 	const {DATABASE_URL: _ignored, ...base} = process.env;
-	const child = spawn(process.execPath, [binPath, ...args], {env: {...base, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [binPath, ...args], {env: {...base, ...env}, stdio: ['ignore', 'pipe', 'pipe'], ...as});
 	let stdout = '';
 	let stderr = '';
 	const watchers: Array<() => void> = [];
@@ -65,8 +65,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
 }
 
 /** Runs the CLI to completion. */
-export async function runCli(args: string[], env?: NodeJS.ProcessEnv) {
-	return startCli(args, env).exited;
+export async function runCli(args: string[], env?: NodeJS.ProcessEnv, as?: {uid?: number; gid?: number}) {
+	return startCli(args, env, as).exited;
 }
 
 /**

@@ -45,3 +45,17 @@ test('the program size tells small patterns from big ones', t => {
 	t.true(compilePattern('(?i)lorem\\s+ipsum').programSize <= 16);
 	t.true(compilePattern('(.{0,50}a){20}$').programSize > 1000);
 });
+
+test('lookaround and backreferences are named as such, not as RE2\'s parse error', t => {
+	const cases: Array<[string, string]> = [
+		['(?<=x)a', 'regex "(?<=x)a" is invalid: "(?<=x)" is a lookbehind, which RE2 does not have'],
+		['a(?<!x)', 'regex "a(?<!x)" is invalid: "(?<!x)" is a lookbehind, which RE2 does not have'],
+		['foo(?=bar)', 'regex "foo(?=bar)" is invalid: "(?=" is a lookahead, which RE2 does not have'],
+		['(a)\\1', 'regex "(a)\\\\1" is invalid: "\\\\1" is a backreference, which RE2 does not have'],
+	];
+	for (const [pattern, message] of cases) {
+		const error = t.throws(() => compilePattern(pattern), {instanceOf: InputError});
+		t.true(error?.message.startsWith(message), error?.message);
+		t.notRegex(error?.message ?? '', /named capture/);
+	}
+});

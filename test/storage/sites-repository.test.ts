@@ -65,16 +65,16 @@ forEachDatabase('upsertSites: a URL listed twice keeps its last row; fractional 
 	t.deepEqual(await upsertSites(database.pool, []), []);
 });
 
-forEachDatabase('upsertSites chunks 12,000 sites and returns them in input order', async (t, {database}) => {
-	const input = Array.from({length: 12_000}, (_, index) => ({
+forEachDatabase('upsertSites stores 60,000 sites (more than one statement fills the input table) in input order', async (t, {database}) => {
+	const input = Array.from({length: 60_000}, (_, index) => ({
 		url: `https://site-${String(index).padStart(5, '0')}.example:443`,
 		intervalSeconds: 5 + (index % 295),
 	}));
 	const sites = await upsertSites(database.pool, input);
-	t.is(sites.length, 12_000);
+	t.is(sites.length, 60_000);
 	t.deepEqual(sites.map(site => site.url), input.map(site => site.url));
-	t.is(new Set(sites.map(site => site.id)).size, 12_000);
-	t.is((await loadSites(database.pool)).length, 12_000);
+	t.is(new Set(sites.map(site => site.id)).size, 60_000);
+	t.is((await loadSites(database.pool)).length, 60_000);
 });
 
 forEachDatabase('setPaused flips only the named sites', async (t, {database}) => {
@@ -135,4 +135,19 @@ forEachDatabase('recentChecks returns the last N checks of one site, newest firs
 	t.deepEqual(recent.map(check => check.sentAt), [undefined, start + 40_000 + 9, undefined]);
 	t.true(recent[0]!.checkId > recent[1]!.checkId);
 	t.deepEqual(await recentChecks(database.pool, 999_999, 3), []);
+});
+
+forEachDatabase('upsertSites leaves rows that did not change unwritten (a restart rewrote every site before)', async (t, {database}) => {
+	const input = [
+		{url: 'https://a.example:443', intervalSeconds: 10},
+		{url: 'https://b.example:443', intervalSeconds: 20, regex: 'foo'},
+	];
+	await upsertSites(database.pool, input);
+	// xmin is the transaction that wrote the row version: unchanged when the row was not written.
+	const versions = sql.type(z.object({url_uq: z.string(), xmin: z.string()}))`SELECT url_uq, xmin::text AS xmin FROM website ORDER BY url_uq`;
+	const before = await database.pool.any(versions);
+	await upsertSites(database.pool, [input[0]!, {...input[1]!, regex: 'bar'}]);
+	const after = await database.pool.any(versions);
+	t.is(after[0]!.xmin, before[0]!.xmin, 'unchanged: not written');
+	t.not(after[1]!.xmin, before[1]!.xmin, 'changed: written');
 });
