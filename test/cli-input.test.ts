@@ -94,7 +94,7 @@ test('an unreadable sites file and an uncreatable data directory give the system
 	oneLine(t, await runCli(['--sites-csv', csv, '--no-tui'], {}, asUser), `cannot read sites file ${csv}: permission denied (EACCES)`);
 	await chmod(csv, 0o644);
 	const dataDir = path.join(locked, 'data');
-	oneLine(t, await runCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui'], {}, asUser), `cannot create PGlite data directory ${dataDir}: permission denied (EACCES)`);
+	oneLine(t, await runCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui'], {}, asUser), `cannot create PGlite data directory ${dataDir}: permission denied (EACCES); choose a --data-dir you can write to`);
 });
 
 test('a data directory on a read-only file system is reported as such, not as ENOENT', async t => {
@@ -117,5 +117,5 @@ test('a data directory on a read-only file system is reported as such, not as EN
 		execFileSync('umount', [readOnly]);
 	});
 	const dataDir = path.join(readOnly, 'webmon', 'data');
-	oneLine(t, await runCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui']), `cannot create PGlite data directory ${dataDir}: read-only file system (EROFS)`);
+	oneLine(t, await runCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui']), `cannot create PGlite data directory ${dataDir}: read-only file system (EROFS); choose a writable --data-dir`);
 });
