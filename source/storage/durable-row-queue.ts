@@ -76,7 +76,10 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 
 	const writtenSeq = () => appender?.writtenSeq ?? seq;
 	const syncedSeq = () => appender?.syncedSeq ?? seq;
-	const memoryOnly = () => nextSeq - Math.max(writtenSeq(), ackSeq);
+	// While the journal is faulty a written row is not safe until an fsync covers it (a disk that fails
+	// fsync may take every write): counting it as kept would let memory grow past the bound unheld.
+	const keptSeq = () => appender?.fault ? syncedSeq() : writtenSeq();
+	const memoryOnly = () => nextSeq - Math.max(keptSeq(), ackSeq);
 
 	const evict = () => {
 		// Only fsync'd rows leave memory: after a failed fsync the rows it covered are written again from here.
