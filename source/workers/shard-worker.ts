@@ -2,7 +2,7 @@ import {parentPort, workerData} from 'node:worker_threads';
 import type {StartedCheck} from '../engine/engine-types.js';
 import type {CheckResult} from '../engine/types.js';
 import {createProcessSignals} from '../process-signals.js';
-import {createLocalEngine} from './create-monitor.js';
+import {createLocalEngine} from './local-engine.js';
 import type {FromWorker, ToWorker, WorkerInit} from './worker-protocol.js';
 
 /**
@@ -10,6 +10,11 @@ One shard: the same engine as the in-process one, with its own prober, controlle
 over a disjoint subset of the sites. Results and changed site views go to the main thread in one
 message per `publishEveryMs`, never one message per check.
 */
+// Undici destroys every connection a server closes with an error object, and Node's streams read its
+// stack: with `Connection: close` that is one captured and formatted stack per check, 12% of a
+// worker's CPU in the profile, for errors nobody prints. A worker's own failures still say what
+// failed; `--workers 0` runs the same engine on the main thread, with stack traces, for debugging.
+Error.stackTraceLimit = 0;
 const port = parentPort!;
 const init = workerData as WorkerInit;
 const signals = createProcessSignals();
