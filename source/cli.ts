@@ -1,4 +1,3 @@
-import {availableParallelism} from 'node:os';
 import process from 'node:process';
 import meow from 'meow';
 import {findArgvProblem} from './cli-argv.js';
@@ -45,7 +44,8 @@ const help = `
 	                              30 s on time and stays below what servers treat as abuse. With
 	                              --workers W, each worker gets N/W (at least 1).
 	  --workers N                 Threads running checks, each over its own share of the sites
-	                              (default: the number of cores; 0 = on the main thread)
+	                              (0 = on the main thread; default: none up to 50 checks/s, then
+	                              one per 500 checks/s, at most one per core)
 
 	Output
 	  --no-tui                    Headless: one line per check on stdout, a summary every 10 s on stderr
@@ -147,8 +147,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 		return fail(`--max-per-host "${flags.maxPerHost}" must be an integer from 1 to 1000`);
 	}
 
-	const workers = flags.workers === undefined ? availableParallelism() : Number(flags.workers);
-	if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
+	// Undefined: chosen from the fleet once the sites are loaded (workers/default-workers.ts).
+	const workers = flags.workers === undefined ? undefined : Number(flags.workers);
+	if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) {
 		return fail(`--workers "${flags.workers}" must be an integer from 0 to 64`);
 	}
 

@@ -4,9 +4,7 @@ import type {DatabasePool} from 'slonik';
 import type {EngineEvents, MonitorHandle} from './engine/engine-types.js';
 import {startHeadlessPrinter} from './headless/headless-printer.js';
 import type {WriterStatus} from './headless/format-summary.js';
-import {watchOutput} from './shutdown/output-loss.js';
-import {recentChecks} from './storage/index.js';
-import {renderApp, restoreTerminal, terminalCapabilities, type AppProps} from './ui/index.js';
+import type {AppProps} from './ui/index.js';
 
 export type FrontEndOptions = {
 	/** Chosen once at the entry point: stdout is a TTY, not CI, and --no-tui was not given. */
@@ -43,8 +41,11 @@ export type FrontEnd = {
 	close(): Promise<void>;
 };
 
-/** Starts the Ink UI or the headless printer over the same monitor. */
-export function startFrontEnd(options: FrontEndOptions): FrontEnd {
+/**
+Starts the Ink UI or the headless printer over the same monitor. The UI (Ink, React: ~18 MB of a
+process) is loaded only when it is shown.
+*/
+export async function startFrontEnd(options: FrontEndOptions): Promise<FrontEnd> {
 	const write = (line: string) => options.stderr.write(`webmon-tui: ${line}\n`);
 	if (!options.interactive) {
 		const printer = startHeadlessPrinter({
@@ -67,87 +68,6 @@ export function startFrontEnd(options: FrontEndOptions): FrontEnd {
 		};
 	}
 
-	// Lines written to the terminal under the UI would be overwritten or tear the frame: keep them for later.
-	const held: string[] = [];
-	const app = renderApp({
-		monitor: options.monitor,
-		writerStatus: options.writerStatus,
-		workers: options.workers,
-		async loadRecentChecks(siteId) {
-			return recentChecks(options.pool, siteId, 20);
-		},
-		setPaused: options.setPaused,
-		onQuit: options.onQuit,
-		onForceQuit: options.onForceQuit,
-		shutdownProgress: options.shutdownProgress,
-		...terminalCapabilities(options.env, process.platform),
-	}, {interactive: true});
-	const writeHeld = () => {
-		for (const line of held.splice(0)) {
-			write(line);
-		}
-	};
-
-	const terminal = watchTerminal(code => {
-		// Nobody can see the UI any more: stop rendering (the CPU is the drain's now), and let lines
-		// through to stderr, which may well be a log file that outlives the terminal.
-		app.unmount();
-		writeHeld();
-		options.onOutputLost('terminal', code);
-	});
-	return {
-		log(line) {
-			if (terminal.lost) {
-				write(line);
-			} else {
-				held.push(line);
-			}
-		},
-		async close() {
-			app.unmount();
-			if (!terminal.lost) {
-				restoreTerminal();
-			}
-
-			terminal.dispose();
-			writeHeld();
-		},
-	};
-}
-
-/**
-Calls `onLost` once when the terminal under the UI goes away: a write to it fails (`EIO`), or its
-input ends or fails, which is how a hung-up terminal reads (a key never ends the input in raw mode).
-Until disposed it also keeps those errors from crashing the process.
-*/
-function watchTerminal(onLost: (code: string) => void) {
-	let lost = false;
-	const lose = (code: string) => {
-		if (!lost) {
-			lost = true;
-			onLost(code);
-		}
-	};
-
-	const watches = [watchOutput(process.stdout, lose), watchOutput(process.stdin, lose)];
-	const onEnd = () => {
-		lose('EOF');
-	};
-
-	if (process.stdin.isTTY) {
-		process.stdin.on('end', onEnd);
-	}
-
-	return {
-		get lost() {
-			return lost;
-		},
-		dispose() {
-			for (const watch of watches) {
-				watch.dispose();
-			}
-
-			process.stdin.off('end', onEnd);
-		},
-	};
+	const {startInteractiveFrontEnd} = await import('./interactive-front-end.js');
+	return startInteractiveFrontEnd(options, write);
 }

@@ -1,3 +1,4 @@
+import {availableParallelism} from 'node:os';
 import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
 import type {ProcessSignals} from './engine/engine-types.js';
@@ -11,6 +12,7 @@ import {listenForStopSignals} from './shutdown/stop-signals.js';
 import {forcedStopKeeps, holdWhileFull, openMonitorStorage, type MonitorStorage} from './storage/index.js';
 import type {DatabaseTarget} from './storage/types.js';
 import {createMonitor, type RunningMonitor} from './workers/create-monitor.js';
+import {defaultWorkers} from './workers/default-workers.js';
 
 /** Everything the CLI decided; the monitor itself never reads flags or the environment. */
 export type MonitorOptions = {
@@ -28,8 +30,8 @@ export type MonitorOptions = {
 	readonly maxConcurrency?: number | undefined;
 	/** `--max-per-host`: connections to one origin at once (default `defaultMaxPerHost`). */
 	readonly maxPerHost?: number | undefined;
-	/** Shard workers for the engine; 0 runs it on the main thread. */
-	readonly workers: number;
+	/** Shard workers for the engine; 0 runs it on the main thread; undefined chooses from the fleet (`defaultWorkers`). */
+	readonly workers?: number | undefined;
 	/** `--journal-max-mb`: bound on the journal's size (default `defaultMaxJournalBytes`). */
 	readonly journalMaxMb?: number | undefined;
 	/** `--memory-max-results`: results kept in memory only while the journal cannot take them (default `defaultMaxMemoryRows`). */
@@ -104,9 +106,10 @@ async function monitor(options: MonitorOptions, storage: MonitorStorage, target:
 	};
 
 	const processSignals = createProcessSignals();
-	const engine = startChecks(options, storage, processSignals.measure, log);
-	log(startLine(options, storage.sites, target));
-	const frontEnd = openFrontEnd(options, storage, engine, shutdown);
+	const workers = options.workers ?? defaultWorkers(storage.sites, availableParallelism());
+	const engine = await startChecks({...options, workers}, storage, processSignals.measure, log);
+	log(startLine(workers, options, storage.sites, target));
+	const frontEnd = await openFrontEnd({...options, workers}, storage, engine, shutdown);
 	messages.log = frontEnd.log;
 	storage.setLog(frontEnd.log);
 	const stopListening = listenForStopSignals(options.signals ?? process, shutdown);
@@ -146,7 +149,7 @@ async function stop(engine: RunningMonitor, storage: MonitorStorage, shutdown: S
 }
 
 /** The UI or the headless printer over `engine`; what the user does there goes to `shutdown`. */
-function openFrontEnd(options: MonitorOptions, storage: MonitorStorage, engine: RunningMonitor, shutdown: ShutdownController): FrontEnd {
+async function openFrontEnd(options: MonitorOptions & {workers: number}, storage: MonitorStorage, engine: RunningMonitor, shutdown: ShutdownController): Promise<FrontEnd> {
 	const {writer} = storage;
 	return startFrontEnd({
 		interactive: options.interactive ?? false,
@@ -176,9 +179,9 @@ function openFrontEnd(options: MonitorOptions, storage: MonitorStorage, engine: 
 }
 
 /** Creates the engine (in-process or sharded) over the stored sites; every result goes to the writer. */
-function startChecks(options: MonitorOptions, storage: MonitorStorage, measure: () => ProcessSignals, log: (line: string) => void): RunningMonitor {
+async function startChecks(options: MonitorOptions & {workers: number}, storage: MonitorStorage, measure: () => ProcessSignals, log: (line: string) => void): Promise<RunningMonitor> {
 	const timeoutMs = options.timeoutSeconds * 1000;
-	const engine = createMonitor({
+	const engine = await createMonitor({
 		workers: options.workers,
 		checksPerSite: options.numberHealthchecks,
 		timeoutMs,
@@ -198,10 +201,10 @@ function startChecks(options: MonitorOptions, storage: MonitorStorage, measure: 
 }
 
 /** `monitoring 40 sites (0 paused) until stopped (Ctrl-C) on 2 workers; results to PGlite at ...` */
-function startLine(options: MonitorOptions, sites: readonly SiteSpec[], target: DatabaseTarget): string {
+function startLine(workers: number, options: MonitorOptions, sites: readonly SiteSpec[], target: DatabaseTarget): string {
 	const active = sites.filter(site => !site.paused).length;
 	const runs = options.numberHealthchecks > 0 ? `${options.numberHealthchecks} checks each` : 'until stopped (Ctrl-C)';
-	const threads = options.workers > 0 ? `${options.workers} worker${options.workers === 1 ? '' : 's'}` : 'main thread';
+	const threads = workers > 0 ? `${workers} worker${workers === 1 ? '' : 's'}` : 'main thread';
 	return `monitoring ${active} sites (${sites.length - active} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`;
 }
 

@@ -1,9 +1,7 @@
 import type {EventEmitter} from 'node:events';
-import {CheckEngine} from '../engine/check-engine.js';
 import type {EngineEvents, MonitorHandle, ProcessSignals} from '../engine/engine-types.js';
-import {createConcurrencyController} from '../engine/concurrency-controller.js';
-import {defaultMaxPerHost, type SiteSpec} from '../engine/types.js';
-import {createProber, type ProberOptions} from '../probe/index.js';
+import type {SiteSpec} from '../engine/types.js';
+import type {ProberOptions} from '../probe/index.js';
 import {ShardedMonitor} from './sharded-monitor.js';
 
 /** What the CLI drives, whether the engine runs in this thread or in shard workers. */
@@ -34,7 +32,11 @@ export type CreateMonitorOptions = {
 	readonly warn?: (message: string) => void;
 };
 
-export function createMonitor(options: CreateMonitorOptions): RunningMonitor {
+/**
+The monitor `options.workers` asks for. With shard workers, this thread loads no HTTP client at all
+(undici and its parser are ~30 MB of a thread's memory); the engine on this thread loads it here.
+*/
+export async function createMonitor(options: CreateMonitorOptions): Promise<RunningMonitor> {
 	if (options.workers >= 1) {
 		const sharded = new ShardedMonitor(options);
 		return Object.assign(sharded, {
@@ -44,29 +46,6 @@ export function createMonitor(options: CreateMonitorOptions): RunningMonitor {
 		});
 	}
 
+	const {createLocalEngine} = await import('./local-engine.js');
 	return createLocalEngine(options);
-}
-
-/**
-The engine on the calling thread with its own prober: what `--workers 0` runs, and what each shard
-worker runs over its share of the sites.
-*/
-export function createLocalEngine(options: Omit<CreateMonitorOptions, 'workers' | 'warn'>): CheckEngine & {close(): Promise<void>} {
-	const maxPerHost = options.maxPerHost ?? defaultMaxPerHost;
-	// The prober's pool per origin is exactly as large as a lane's ceiling: a check that leaves its
-	// lane always finds a connection, so no time is spent queued inside undici.
-	const prober = createProber({...options.prober, connectionsPerOrigin: maxPerHost});
-	const engine = new CheckEngine({
-		probe: prober.probe,
-		checksPerSite: options.checksPerSite,
-		timeoutMs: options.timeoutMs,
-		maxPerHost,
-		controller: createConcurrencyController({max: options.maxConcurrency}),
-		measure: options.measure,
-	});
-	return Object.assign(engine, {
-		async close() {
-			await prober.close();
-		},
-	});
 }

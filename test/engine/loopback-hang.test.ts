@@ -2,7 +2,7 @@ import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import test from 'ava';
 import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
-import {createLocalEngine} from '../../source/workers/create-monitor.js';
+import {createLocalEngine} from '../../source/workers/local-engine.js';
 
 /**
 The real engine and prober against a real loopback server where 30% of the sites never answer. With

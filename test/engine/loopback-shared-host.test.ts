@@ -1,6 +1,6 @@
 import test, {type ExecutionContext} from 'ava';
 import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
-import {createLocalEngine} from '../../source/workers/create-monitor.js';
+import {createLocalEngine} from '../../source/workers/local-engine.js';
 import {httpServer, httpsServer, testTls} from '../probe/loopback.js';
 
 /**
