@@ -4,6 +4,7 @@ import {findArgvProblem} from './cli-argv.js';
 import {parseStorageBounds} from './config/storage-bounds.js';
 import {errorExitCodes} from './exit-codes.js';
 import {exitCodesHelp} from './exit-codes-help.js';
+import {chooseFrontEnd} from './front-end-choice.js';
 import {reportError} from './report-error.js';
 import {runMonitor} from './run-monitor.js';
 import {guardProcessOutput} from './shutdown/process-output.js';
@@ -49,6 +50,7 @@ const help = `
 
 	Output
 	  --no-tui                    Headless: one line per check on stdout, a summary every 10 s on stderr
+	                              (also when stdout is not a terminal, CI is set, or TERM=dumb)
 	  --format text|ndjson        Headless line format (default text)
 
 	Examples
@@ -158,6 +160,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 		return fail(bounds);
 	}
 
+	// Interactive or headless is decided here, once (see chooseFrontEnd).
+	const frontEnd = chooseFrontEnd({tui: flags.tui, stdoutIsTty: Boolean(process.stdout.isTTY), env: process.env});
 	try {
 		return await runMonitor({
 			...bounds,
@@ -173,8 +177,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 			maxConcurrency,
 			maxPerHost,
 			workers,
-			// Interactive or headless is decided here, once: a terminal on stdout, not CI, no --no-tui.
-			interactive: flags.tui && Boolean(process.stdout.isTTY) && !process.env.CI,
+			interactive: frontEnd.interactive,
+			frontEndNotice: frontEnd.notice,
 			format: flags.format as 'text' | 'ndjson',
 			stdout: process.stdout,
 			stderr: process.stderr,

@@ -7,7 +7,7 @@ import type {WriterStatus} from './headless/format-summary.js';
 import type {AppProps} from './ui/index.js';
 
 export type FrontEndOptions = {
-	/** Chosen once at the entry point: stdout is a TTY, not CI, and --no-tui was not given. */
+	/** Chosen once at the entry point (`chooseFrontEnd`): stdout is a TTY, not CI, not TERM=dumb, no --no-tui. */
 	readonly interactive: boolean;
 	readonly monitor: MonitorHandle & EventEmitter<EngineEvents>;
 	readonly workers: number;

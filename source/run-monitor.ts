@@ -39,6 +39,8 @@ export type MonitorOptions = {
 	readonly format: 'text' | 'ndjson';
 	/** The Ink UI (true) or the headless printer; decided once by the entry point. */
 	readonly interactive?: boolean;
+	/** Said on stderr once the run starts: why the UI the user expected is not shown (`TERM=dumb`). */
+	readonly frontEndNotice?: string | undefined;
 	readonly stdout: Writable;
 	readonly stderr: Writable;
 	/** Summary period for the headless printer, ms. */
@@ -109,6 +111,10 @@ async function monitor(options: MonitorOptions, storage: MonitorStorage, target:
 	const workers = options.workers ?? defaultWorkers(storage.sites, availableParallelism());
 	const engine = await startChecks({...options, workers}, storage, processSignals.measure, log);
 	log(startLine(workers, options, storage.sites, target));
+	if (options.frontEndNotice) {
+		log(options.frontEndNotice);
+	}
+
 	const frontEnd = await openFrontEnd({...options, workers}, storage, engine, shutdown);
 	messages.log = frontEnd.log;
 	storage.setLog(frontEnd.log);

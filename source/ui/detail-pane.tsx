@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import type {SiteView} from '../engine/site-state.js';
+import {fitUrl} from './fit-url.js';
 import type {Glyphs} from './glyphs.js';
 import {recentCheckHeading, recentCheckLine} from './recent-check-line.js';
 import {displayStatus, formatDuration} from './site-display.js';
@@ -27,7 +28,7 @@ export function DetailPane(props: DetailPaneProps) {
 	const fit = (text: string) => fitText(text, width, glyphs.ellipsis, false) || ' ';
 	const lines: string[] = [];
 	if (view) {
-		lines.push(fit(displayText(view.url, charset)));
+		lines.push(fitUrl(displayText(view.url, charset), width, glyphs.ellipsis) || ' ');
 		lines.push(fit([
 			`status ${displayStatus(view, props.slowMs)}`,
 			`every ${formatDuration(view.intervalSeconds * 1000)}`,

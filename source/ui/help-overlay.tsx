@@ -11,7 +11,7 @@ const lines = [
 	'  s / S           cycle sort: status, latency, URL, next check, failures /',
 	'                  reverse it (the arrow in the heading points up when reversed)',
 	'  space           pause or resume the selected site (stored in the database)',
-	'  P               pause or resume every site the filter shows',
+	'  P               pause or resume every site shown (asks y/N if more than one)',
 	'  r               check the selected site now',
 	'  Enter           recent stored checks of the selected site (Esc closes)',
 	'  ?               this help (any key closes it)',

@@ -1,4 +1,5 @@
 import type {Glyphs} from './glyphs.js';
+import {pendingPausePrompt} from './pause-sites.js';
 import type {SiteFilter} from './site-filter.js';
 import {displayText} from './text-width.js';
 import type {Charset} from './types.js';
@@ -16,13 +17,17 @@ export type StatusInput = {
 	readonly charset: Charset;
 };
 
-/** The footer's first line and whether it reports a problem. Priority: quitting, filter prompt, message, summary. */
+/** The footer's first line and whether it reports a problem. Priority: quitting, `P`'s question, filter prompt, message, summary. */
 export function statusLine(input: StatusInput): {text: string; alert: boolean} {
 	const {state, filter, glyphs, charset} = input;
 	const text = (value: string) => displayText(value, charset);
 	if (state.quitting) {
 		const progress = input.progress === undefined ? 'waiting for the database writer to drain' : text(input.progress);
 		return {text: `quitting: ${progress}${glyphs.ellipsis} (Ctrl-C again forces)`, alert: true};
+	}
+
+	if (state.pendingPause) {
+		return {text: pendingPausePrompt(state.pendingPause), alert: true};
 	}
 
 	const invalid = filter.error === undefined ? '' : `  invalid regex: ${text(filter.error)}`;

@@ -1,4 +1,5 @@
 import type {SiteView} from '../engine/site-state.js';
+import {fitUrl} from './fit-url.js';
 import type {Glyphs} from './glyphs.js';
 import {
 	codeLabel, displayStatus, formatLatency, nextCheckLabel, regexLabel, sparkline, successLabel,
@@ -101,7 +102,8 @@ export function rowCells(
 		fitText(regexLabel(view, glyphs), columns.regex, ''),
 		right(successLabel(view, glyphs), columns.ok),
 		right(nextCheckLabel(view, context.now, glyphs), columns.next),
-		fitText(displayText(view.url, context.charset), columns.url, glyphs.ellipsis, false),
+		// Cut in the middle: many paths of one host differ only at their end.
+		fitUrl(displayText(view.url, context.charset), columns.url, glyphs.ellipsis),
 	].filter(cell => cell !== undefined);
 	return {
 		status,

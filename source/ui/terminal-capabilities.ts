@@ -8,6 +8,9 @@ tests can force them).
   orders them) does not name UTF-8: a C/POSIX locale over SSH shows box and block glyphs as mojibake.
   An unset locale is the C locale. Windows consoles take UTF-8 without a locale, so they stay Unicode.
 - No colour when `NO_COLOR` is set to a non-empty value (no-color.org), `FORCE_COLOR=0`, or `TERM=dumb`.
+
+The CLI never draws the UI on a `TERM=dumb` terminal (`chooseFrontEnd` runs headless there); the
+rule stays for callers that render the App themselves.
 */
 export function terminalCapabilities(
 	env: Readonly<Record<string, string | undefined>>,

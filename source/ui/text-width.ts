@@ -75,15 +75,37 @@ export function fitText(text: string, width: number, ellipsis: string, pad = tru
 
 	const full = textWidth(text);
 	if (full <= width) {
-		return pad ? text + ' '.repeat(width - full) : text;
+		return padTo(text, width, pad);
 	}
 
-	const budget = Math.max(0, width - textWidth(ellipsis));
+	const cut = takeStart(text, Math.max(0, width - textWidth(ellipsis)));
+	return padTo(width >= textWidth(ellipsis) ? cut + ellipsis : cut, width, pad);
+}
+
+/**
+`text` cut to at most `width` columns by taking out its middle: the first `head` columns (default
+half of what fits), `ellipsis`, then as much of the end as fits. For text whose two ends both say
+something, as a URL's host and its path's last segments do. Never cuts through a wide character:
+a column a wide character cannot use at the head goes to the tail.
+*/
+export function fitMiddle(text: string, width: number, ellipsis: string, head?: number, pad = true): string {
+	const full = textWidth(text);
+	const budget = width - textWidth(ellipsis);
+	if (full <= width || budget <= 0) {
+		return fitText(text, width, ellipsis, pad);
+	}
+
+	const start = takeStart(text, Math.max(0, Math.min(budget, head ?? Math.floor(budget / 2))));
+	return padTo(start + ellipsis + takeEnd(text, budget - textWidth(start)), width, pad);
+}
+
+/** The longest start of `text` at most `columns` wide (with the combining marks after it). */
+function takeStart(text: string, columns: number): string {
 	let used = 0;
 	let cut = '';
 	for (const char of text) {
 		const charColumns = charWidth(char);
-		if (used + charColumns > budget) {
+		if (used + charColumns > columns) {
 			break;
 		}
 
@@ -91,9 +113,29 @@ export function fitText(text: string, width: number, ellipsis: string, pad = tru
 		cut += char;
 	}
 
-	const fitted = width >= textWidth(ellipsis) ? cut + ellipsis : cut;
-	const fittedWidth = textWidth(fitted);
-	return pad && fittedWidth < width ? fitted + ' '.repeat(width - fittedWidth) : fitted;
+	return cut;
+}
+
+/** The longest end of `text` at most `columns` wide, not starting with a mark its base was cut from. */
+function takeEnd(text: string, columns: number): string {
+	const chars = [...text];
+	let used = 0;
+	let first = chars.length;
+	while (first > 0 && used + charWidth(chars[first - 1]!) <= columns) {
+		first--;
+		used += charWidth(chars[first]!);
+	}
+
+	while (first < chars.length && charWidth(chars[first]!) === 0) {
+		first++;
+	}
+
+	return chars.slice(first).join('');
+}
+
+function padTo(text: string, width: number, pad: boolean): string {
+	const used = textWidth(text);
+	return pad && used < width ? text + ' '.repeat(width - used) : text;
 }
 
 /** `text` with every character outside printable ASCII replaced by `?`, for non-UTF-8 terminals. */

@@ -1,5 +1,15 @@
 import {sortKeys, type SortKey} from './types.js';
 
+/** A `P` over more than one site, waiting for `y` before anything is paused or resumed. */
+export type PendingPause = {
+	/** The sites `y` acts on: the ones the prompt counted. */
+	readonly ids: readonly number[];
+	/** Pause (true) or resume (false). */
+	readonly paused: boolean;
+	/** `1,234 sites shown by the filter`: for the prompt and the message after it. */
+	readonly what: string;
+};
+
 /** What the UI remembers between frames; the engine owns everything else. */
 export type UiState = {
 	/** The filter text (applied as typed). */
@@ -17,6 +27,8 @@ export type UiState = {
 	readonly detailId: number | undefined;
 	/** Status line message and whether it reports a problem. */
 	readonly message: {readonly text: string; readonly alert: boolean} | undefined;
+	/** Set while `P` asks `y/N`; every key answers it. */
+	readonly pendingPause: PendingPause | undefined;
 	/** Set after the first `q` / Ctrl-C. */
 	readonly quitting: boolean;
 	/** Bumped when the order must be recomputed at once (pause, resume). */
@@ -38,6 +50,8 @@ export type UiAction =
 	| {readonly type: 'close-overlay'}
 	| {readonly type: 'message'; readonly text: string; readonly alert?: boolean}
 	| {readonly type: 'clear-message'; readonly text: string}
+	| {readonly type: 'pause-ask'; readonly pending: PendingPause}
+	| {readonly type: 'pause-answered'}
 	| {readonly type: 'quit'}
 	| {readonly type: 'reorder'};
 
@@ -52,6 +66,7 @@ export const initialUiState: UiState = {
 	overlay: 'none',
 	detailId: undefined,
 	message: undefined,
+	pendingPause: undefined,
 	quitting: false,
 	epoch: 0,
 };
@@ -113,8 +128,19 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
 			return state.message?.text === action.text ? {...state, message: undefined} : state;
 		}
 
+		case 'pause-ask': {
+			return {...state, pendingPause: action.pending};
+		}
+
+		case 'pause-answered': {
+			return {...state, pendingPause: undefined};
+		}
+
 		case 'quit': {
-			return {...state, quitting: true, overlay: 'none', editingFilter: false};
+			// Quitting drops a question nobody answered: nothing was paused.
+			return {
+				...state, quitting: true, overlay: 'none', editingFilter: false, pendingPause: undefined,
+			};
 		}
 
 		case 'reorder': {

@@ -1,6 +1,7 @@
 import {useInput, type Key} from 'ink';
 import type {Dispatch} from 'react';
 import type {MonitorHandle} from '../engine/engine-types.js';
+import {answerPendingPause, pauseShown, setPaused} from './pause-sites.js';
 import type {SiteFilter} from './site-filter.js';
 import type {SiteOrder} from './site-order.js';
 import type {SnapshotStore} from './snapshot-store.js';
@@ -46,6 +47,12 @@ function handleKey(input: string, key: Key, context: KeyContext): void {
 			quit(context);
 		}
 
+		return;
+	}
+
+	if (state.pendingPause) {
+		// Every key answers the question; none does what it does otherwise.
+		answerPendingPause(input, state.pendingPause, context);
 		return;
 	}
 
@@ -180,44 +187,6 @@ function move(input: string, key: Key, context: KeyContext): boolean {
 	}
 
 	return true;
-}
-
-function setPaused(context: KeyContext, ids: number[], paused: boolean, what: string): void {
-	const {dispatch} = context;
-	// The engine first, so the screen answers the key at once; the database follows.
-	if (paused) {
-		context.monitor.pause(ids);
-	} else {
-		context.monitor.resume(ids);
-	}
-
-	context.store.refreshNow();
-	dispatch({type: 'reorder'});
-	const verb = paused ? 'paused' : 'resumed';
-	dispatch({type: 'message', text: `${verb} ${what}`});
-	context.setPaused(ids, paused).then(outcome => {
-		if (outcome === 'deferred') {
-			dispatch({type: 'message', text: `${verb} ${what} for this run; stored once the database is reached`});
-		}
-	}, (error: unknown) => {
-		const reason = displayText(error instanceof Error ? error.message : String(error), context.charset);
-		dispatch({type: 'message', text: `${verb} ${what} for this run only; storing it failed: ${reason}`, alert: true});
-	});
-}
-
-function pauseShown(context: KeyContext): void {
-	const {filter} = context;
-	// A fresh snapshot rather than the (up to a second old) order: the ids must be exactly the shown ones.
-	const shown = context.monitor.snapshot().sites.filter(view => !filter.active || filter.matches(view));
-	if (shown.length === 0) {
-		context.dispatch({type: 'message', text: 'no sites shown', alert: true});
-		return;
-	}
-
-	const resume = shown.every(view => view.status === 'paused');
-	const ids = shown.filter(view => (view.status === 'paused') === resume).map(view => view.id);
-	const what = `${ids.length} site${ids.length === 1 ? '' : 's'}${filter.active ? ' shown by the filter' : ''}`;
-	setPaused(context, ids, !resume, what);
 }
 
 function checkNow(context: KeyContext, id: number | undefined): void {

@@ -116,6 +116,29 @@ test('an 80x24 frame fits: no line wider than 80 columns, at most 23 lines; it a
 	app.unmount();
 });
 
+test('at 80 columns, paths of one host keep their distinct tails: the URL is cut in the middle, in Unicode and in ASCII', async t => {
+	const orders = (id: number) => `https://api.example.com/v1/customers/1234/orders/${1000 + id}`;
+	const {clock, engine} = startEngine(siteSpecs(40, 10, orders), () => ({latencyMs: 40}));
+	await clock.advance(12_000);
+	for (const [charset, ellipsis] of [['unicode', '…'], ['ascii', '~']] as const) {
+		// eslint-disable-next-line no-await-in-loop -- one renderer at a time
+		const app = await renderApp(appProps(engine, clock, recorder(), {charset}), {columns: 80, rows: 24});
+		const rows = lines(app.lastFrame()).filter(line => line.includes('https://'));
+		t.is(rows.length, 16, '23 lines less header (4), heading (1) and footer (2)');
+		const ids = new Set<string>();
+		for (const row of rows) {
+			t.true([...row].length <= 80, row);
+			const url = row.slice(row.indexOf('https://'));
+			t.true(url.startsWith(`https://api.e${ellipsis}`), `the start shows: ${url}`);
+			ids.add(/\/orders\/(\d+)$/.exec(url)?.[1] ?? '');
+		}
+
+		t.is(ids.size, rows.length, `every row ends in its own order id: ${[...ids].join(' ')}`);
+		t.false(ids.has(''));
+		app.unmount();
+	}
+});
+
 test('ASCII mode frames contain only ASCII, and NO_COLOR frames no escape sequence at all', async t => {
 	const {clock, engine} = startEngine(siteSpecs(30, 10, id => `http://127.0.0.1:9/ünïcödé/日本/${id}`), mixed);
 	engine.pause([7]);

@@ -1,8 +1,7 @@
 import test, {type ExecutionContext} from 'ava';
-import type {MonitorHandle} from '../../source/engine/check-engine.js';
 import type {RecentCheck} from '../../source/ui/types.js';
 import {
-	appProps, keys, lines, press, recorder, renderApp, siteSpecs, startEngine, waitFor,
+	appProps, keys, lines, press, recorder, recordingMonitor, renderApp, siteSpecs, startEngine, waitFor,
 } from './harness.js';
 
 // Latency grows with the id, so the latency sort has one right answer; 3 times out and 5 answers 500.
@@ -19,27 +18,12 @@ async function setup(t: ExecutionContext, count = 30, overrides: Parameters<type
 	const {clock, engine} = startEngine(siteSpecs(count, 10), answer);
 	await clock.advance(14_000);
 	const calls = recorder();
-	const checkNow: number[] = [];
-	// The App only sees the MonitorHandle; this one records checkNow and passes everything on.
-	const monitor: MonitorHandle = {
-		snapshot: () => engine.snapshot(),
-		onChange: listener => engine.onChange(listener),
-		pause: ids => {
-			engine.pause(ids);
-		},
-		resume: ids => {
-			engine.resume(ids);
-		},
-		checkNow(id) {
-			checkNow.push(id);
-			return engine.checkNow(id);
-		},
-	};
+	const {monitor, calls: monitorCalls} = recordingMonitor(engine);
 	const app = await renderApp(appProps(monitor, clock, calls, overrides), {columns: 100, rows: 30});
 	t.teardown(() => {
 		app.unmount();
 	});
-	return {clock, engine, calls, checkNow, app};
+	return {clock, engine, calls, monitorCalls, app};
 }
 
 /** Site ids of the table rows, top to bottom. */
@@ -186,24 +170,6 @@ test('space pauses and resumes the selected site in the engine and stores it thr
 	t.deepEqual(calls.setPaused[1], {ids: [id], paused: false});
 });
 
-test('P pauses every site the filter shows, and P again resumes them', async t => {
-	const {app, engine, calls} = await setup(t);
-	await press(app.stdin, '/', ...'site/2', keys.enter);
-	await press(app.stdin, 'P');
-	const shown = [2, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29];
-	t.is(calls.setPaused.length, 1);
-	t.deepEqual([...calls.setPaused[0]!.ids].sort((a, b) => a - b), shown);
-	t.true(calls.setPaused[0]!.paused);
-	const paused = engine.snapshot().sites.filter(view => view.status === 'paused').map(view => view.id);
-	t.deepEqual(paused.sort((a, b) => a - b), shown);
-	t.regex(app.lastFrame()!, /paused 11 sites shown by the filter/);
-
-	await press(app.stdin, 'P');
-	t.deepEqual([...calls.setPaused[1]!.ids].sort((a, b) => a - b), shown);
-	t.false(calls.setPaused[1]!.paused);
-	t.is(engine.snapshot().totals.paused, 0);
-});
-
 test('a failed setPaused is reported in the status line', async t => {
 	const {app, engine} = await setup(t, 30, {
 		async setPaused() {
@@ -231,11 +197,11 @@ test('a pause the database cannot take yet (a site with a provisional id) says i
 });
 
 test('r checks the selected site now', async t => {
-	const {app, engine, checkNow, clock} = await setup(t);
+	const {app, engine, monitorCalls, clock} = await setup(t);
 	const id = selectedId(app.lastFrame())!;
 	const before = engine.snapshot().totals.started;
 	await press(app.stdin, 'r');
-	t.deepEqual(checkNow, [id]);
+	t.deepEqual(monitorCalls, [{call: 'checkNow', ids: [id]}]);
 	t.is(engine.snapshot().totals.started, before + 1, 'the engine started a check');
 	t.regex(app.lastFrame()!, /checking http:\/\/127\.0\.0\.1:9\/site\/\d+ now/);
 	await press(app.stdin, 'r');

@@ -1,5 +1,5 @@
 import {render} from 'ink-testing-library';
-import {CheckEngine, type EngineOptions} from '../../source/engine/check-engine.js';
+import {CheckEngine, type EngineOptions, type MonitorHandle} from '../../source/engine/check-engine.js';
 import type {ProbeOutcome, ProbeRequest, SiteSpec} from '../../source/engine/types.js';
 import type {WriterStatus} from '../../source/headless/format-summary.js';
 import {App} from '../../source/ui/app.js';
@@ -53,6 +53,34 @@ export function startEngine(specs: SiteSpec[], answer?: (url: string) => FakeAns
 	engine.addSites(specs);
 	engine.start();
 	return {clock, engine};
+}
+
+/** A command the App sent the monitor. */
+export type MonitorCall = {readonly call: 'pause' | 'resume' | 'checkNow'; readonly ids: number[]};
+
+/**
+The App's view of `engine` (it only sees a MonitorHandle), recording every command in `calls` and
+passing it on: tests assert on what the App asked the engine to do, and when.
+*/
+export function recordingMonitor(engine: CheckEngine): {monitor: MonitorHandle; calls: MonitorCall[]} {
+	const calls: MonitorCall[] = [];
+	const monitor: MonitorHandle = {
+		snapshot: () => engine.snapshot(),
+		onChange: listener => engine.onChange(listener),
+		pause(ids) {
+			calls.push({call: 'pause', ids: [...ids]});
+			engine.pause(ids);
+		},
+		resume(ids) {
+			calls.push({call: 'resume', ids: [...ids]});
+			engine.resume(ids);
+		},
+		checkNow(id) {
+			calls.push({call: 'checkNow', ids: [id]});
+			return engine.checkNow(id);
+		},
+	};
+	return {monitor, calls};
 }
 
 /** Records the callbacks the App makes to the CLI. */

@@ -6,7 +6,7 @@ import {recentCheckLine} from '../../source/ui/recent-check-line.js';
 import {compileFilter} from '../../source/ui/site-filter.js';
 import {statusLine} from '../../source/ui/status-line.js';
 import {rowCells, tableColumns} from '../../source/ui/table-layout.js';
-import {displayText, fitText, textWidth, toAscii} from '../../source/ui/text-width.js';
+import {displayText, fitMiddle, fitText, textWidth, toAscii} from '../../source/ui/text-width.js';
 import {initialUiState} from '../../source/ui/ui-state.js';
 
 const hostile = 'evil\u001B[2J\u001B]0;pwned\u0007\u001B[5m\u202Egnp.exe\u0000\u009B31m\u009D0;x\u009C\u007F\r\ttail';
@@ -28,6 +28,25 @@ test('fitText cuts at a column budget, never through a wide character, and pads'
 	t.is(textWidth(fitText('日本語です', 6, '…')), 6, 'padded when a wide character does not fit');
 	t.is(fitText('abcdef', 4, '~'), 'abc~');
 	t.is(fitText('abc', 0, '…'), '');
+});
+
+test('fitMiddle keeps both ends, never cuts through a wide character or strands a combining mark, and pads', t => {
+	t.is(fitMiddle('abcdefghij', 7, '…'), 'abc…hij', 'half of what fits goes to each end; the odd column to the tail');
+	t.is(fitMiddle('abcdefghij', 7, '…', 2), 'ab…ghij', 'a given head; the tail takes the rest');
+	t.is(fitMiddle('abcdefghij', 7, '...'), 'ab...ij', 'an ASCII ellipsis is three columns');
+	t.is(fitMiddle('abcdefghij', 7, '~', 2, false), 'ab~ghij');
+	t.is(fitMiddle('ab', 7, '…'), 'ab     ');
+	t.is(fitMiddle('ab', 7, '…', 3, false), 'ab');
+	t.is(fitMiddle('日本語のテキストです', 9, '…'), '日本…です');
+	t.is(fitMiddle('日本語のテキストです', 10, '…', 3), '日…トです ', 'the column 本 cannot use at the head goes to the tail');
+	t.is(fitMiddle('日本語のテキストです', 10, '…', 3, false), '日…トです');
+	t.is(fitMiddle('abc日本語', 6, '…', 2), 'ab…語 ', 'the tail stops before a wide character that does not fit');
+	t.is(fitMiddle('abcde\u0301fg', 5, '…', 2), 'ab…fg', 'no combining mark without its base after the ellipsis');
+	t.is(fitMiddle('abcdef', 1, '…'), '…');
+	t.is(fitMiddle('abcdef', 0, '…'), '');
+	for (let width = 1; width <= 21; width++) {
+		t.true(textWidth(fitMiddle('日本語のテキストですabc', width, '…', undefined, false)) <= width, `at most ${width} columns`);
+	}
 });
 
 test('displayText removes escape sequences, controls and bidi overrides; ASCII mode maps the rest', t => {
