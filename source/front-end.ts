@@ -3,7 +3,7 @@ import type {Writable} from 'node:stream';
 import type {DatabasePool} from 'slonik';
 import type {EngineEvents, MonitorHandle} from './engine/engine-types.js';
 import {startHeadlessPrinter} from './headless/headless-printer.js';
-import type {WriterStatus} from './headless/format-summary.js';
+import type {WriterStatus} from './storage/writer-status.js';
 import type {AppProps} from './ui/index.js';
 
 export type FrontEndOptions = {

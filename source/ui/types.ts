@@ -1,5 +1,5 @@
 import type {MonitorHandle} from '../engine/engine-types.js';
-import type {WriterStatus} from '../headless/format-summary.js';
+import type {WriterStatus} from '../storage/writer-status.js';
 
 /** One stored check of one site, as the storage layer returns it for the detail pane. */
 export type RecentCheck = {

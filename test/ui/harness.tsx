@@ -1,7 +1,7 @@
 import {render} from 'ink-testing-library';
 import {CheckEngine, type EngineOptions} from '../../source/engine/check-engine.js';
 import type {ProbeOutcome, ProbeRequest, SiteSpec} from '../../source/engine/types.js';
-import type {WriterStatus} from '../../source/headless/format-summary.js';
+import type {WriterStatus} from '../../source/storage/writer-status.js';
 import {App} from '../../source/ui/app.js';
 import type {AppProps, RecentCheck} from '../../source/ui/types.js';
 import {FakeClock} from '../helpers/fake-clock.js';
