@@ -2,7 +2,7 @@ import {availableParallelism} from 'node:os';
 import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
 import type {ProcessSignals} from './engine/engine-types.js';
-import type {SiteSpec} from './engine/types.js';
+import {systemClock, type Clock, type SiteSpec} from './engine/types.js';
 import {startFrontEnd, type FrontEnd} from './front-end.js';
 import {createProcessSignals} from './process-signals.js';
 import {forcedStop} from './shutdown/forced-stop.js';
@@ -46,6 +46,11 @@ export type MonitorOptions = {
 	/** Where the process's signals come from (tests pass an EventEmitter). */
 	readonly signals?: NodeJS.EventEmitter;
 	readonly env?: NodeJS.ProcessEnv;
+	/**
+	Time for storage and the stop: the writer's batches and retries, the drain's stall and progress
+	lines, the forced stop's bound. Default the system's; the checks keep their own.
+	*/
+	readonly clock?: Clock;
 };
 
 /** Chooses the database: --db-config, else DATABASE_URL, else embedded PGlite in the data directory. */
@@ -80,6 +85,7 @@ export async function runMonitor(options: MonitorOptions): Promise<number> {
 		log,
 		maxJournalBytes: options.journalMaxMb === undefined ? undefined : options.journalMaxMb * 1024 * 1024,
 		maxMemoryRows: options.memoryMaxResults,
+		clock: options.clock,
 	});
 	if (!storage) {
 		return 0;
@@ -124,18 +130,29 @@ async function monitor(options: MonitorOptions, storage: MonitorStorage, target:
 		log(announcement);
 	}
 
-	const code = await stop(engine, storage, shutdown, options.timeoutSeconds * 1000, log);
+	const code = await stop({engine, storage, shutdown, timeoutMs: options.timeoutSeconds * 1000, log, clock: options.clock ?? systemClock});
 	stopListening();
 	processSignals.stop();
 	await frontEnd.close();
 	return code;
 }
 
+/** What the end of a run works on. */
+type StopOptions = {
+	readonly engine: RunningMonitor;
+	readonly storage: MonitorStorage;
+	readonly shutdown: ShutdownController;
+	/** The deadline of one check, ms. */
+	readonly timeoutMs: number;
+	readonly log: (line: string) => void;
+	readonly clock: Clock;
+};
+
 /** The graceful stop, raced against a forced one; resolves with the exit code of whichever ended the run. */
-async function stop(engine: RunningMonitor, storage: MonitorStorage, shutdown: ShutdownController, timeoutMs: number, log: (line: string) => void): Promise<number> {
+async function stop({engine, storage, shutdown, timeoutMs, log, clock}: StopOptions): Promise<number> {
 	const {writer} = storage;
-	const forced = shutdown.forceRequested.then(async force => forcedStop({engine, writer, force, timeoutMs, log}));
-	const graceful = await Promise.race([gracefulStop({engine, writer, shutdown, log}), forced]);
+	const forced = shutdown.forceRequested.then(async force => forcedStop({engine, writer, force, timeoutMs, log, clock}));
+	const graceful = await Promise.race([gracefulStop({engine, writer, shutdown, log, clock}), forced]);
 	if (graceful === undefined || shutdown.forced) {
 		// A second request took over: its exit code and its message stand.
 		return forced;

@@ -1,5 +1,5 @@
 import type {DatabasePool} from 'slonik';
-import type {SiteSpec} from '../engine/types.js';
+import {systemClock, type Clock, type SiteSpec} from '../engine/types.js';
 import {DatabaseUnavailableError, InputError} from '../errors.js';
 import {createBatchedResultWriter, type BatchedResultWriter, type BatchedResultWriterOptions} from './batched-result-writer.js';
 import {openDurableRowQueue} from './durable-row-queue.js';
@@ -26,6 +26,8 @@ export type MonitorStorageOptions = {
 	readonly maxJournalBytes?: number | undefined;
 	/** Writer tuning (tests). */
 	readonly writer?: Partial<Pick<BatchedResultWriterOptions, 'maxBatchRows' | 'maxBatchAgeMs' | 'retryInitialMs' | 'retryMaxMs'>>;
+	/** Time for the writer (batch age, retries) and for closing; default the system's. */
+	readonly clock?: Clock;
 };
 
 /** The database side of a run: its sites, its writer and, once reachable, its database. */
@@ -121,8 +123,10 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 	let closed = false;
 	let sites: SiteSpec[] = [];
 	const definitions = new Map<string, SiteDefinition>();
+	const clock = options.clock ?? systemClock;
 	const writer = createBatchedResultWriter({
 		...options.writer,
+		clock,
 		queue,
 		notify: log,
 		siteDefinitions: definitions,
@@ -158,11 +162,13 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 		const opened = database;
 		if (opened) {
 			// A forced stop does not wait for a server that may be gone; PGlite is closed properly.
+			let timer: unknown;
 			await (closeOptions.force && opened.kind === 'postgres'
-				? Promise.race([opened.close(), new Promise(resolve => {
-					setTimeout(resolve, 200);
+				? Promise.race([opened.close(), new Promise<void>(resolve => {
+					timer = clock.setTimer(resolve, 200);
 				})])
 				: opened.close());
+			clock.clearTimer(timer);
 		}
 	};
 
