@@ -4,7 +4,6 @@ import type {DatabasePool} from 'slonik';
 import type {EngineEvents, MonitorHandle} from './engine/engine-types.js';
 import {startHeadlessPrinter} from './headless/headless-printer.js';
 import type {WriterStatus} from './storage/writer-status.js';
-import type {AppProps} from './ui/index.js';
 
 export type FrontEndOptions = {
 	/** Chosen once at the entry point: stdout is a TTY, not CI, and --no-tui was not given. */
@@ -12,8 +11,6 @@ export type FrontEndOptions = {
 	readonly monitor: MonitorHandle & EventEmitter<EngineEvents>;
 	readonly workers: number;
 	readonly pool: DatabasePool;
-	/** Stores sites' paused flags: in the database, or once it is reached ('deferred'). */
-	readonly setPaused: AppProps['setPaused'];
 	readonly writerStatus: () => WriterStatus;
 	readonly format: 'text' | 'ndjson';
 	readonly stdout: Writable;

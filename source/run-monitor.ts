@@ -1,8 +1,8 @@
 import {availableParallelism} from 'node:os';
 import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
-import type {ProcessSignals} from './engine/engine-types.js';
-import {systemClock, type Clock, type SiteSpec} from './engine/types.js';
+import type {EngineTotals, ProcessSignals} from './engine/engine-types.js';
+import {systemClock, type Clock} from './engine/types.js';
 import {startFrontEnd, type FrontEnd} from './front-end.js';
 import {createProcessSignals} from './process-signals.js';
 import {forcedStop} from './shutdown/forced-stop.js';
@@ -114,7 +114,7 @@ async function monitor(options: MonitorOptions, storage: MonitorStorage, target:
 	const processSignals = createProcessSignals();
 	const workers = options.workers ?? defaultWorkers(storage.sites, availableParallelism());
 	const engine = await startChecks({...options, workers}, storage, processSignals.measure, log);
-	log(startLine(workers, options, storage.sites, target));
+	log(startLine(workers, options, engine.snapshot().totals, target));
 	const frontEnd = await openFrontEnd({...options, workers}, storage, engine, shutdown);
 	messages.log = frontEnd.log;
 	storage.setLog(frontEnd.log);
@@ -173,9 +173,6 @@ async function openFrontEnd(options: MonitorOptions & {workers: number}, storage
 		monitor: engine,
 		workers: options.workers,
 		pool: storage.pool,
-		async setPaused(siteIds, paused) {
-			return storage.setPaused(siteIds, paused);
-		},
 		writerStatus: () => writer.stats(),
 		format: options.format,
 		stdout: options.stdout,
@@ -207,6 +204,8 @@ async function startChecks(options: MonitorOptions & {workers: number}, storage:
 		prober: {totalTimeoutMs: timeoutMs},
 		measure,
 		warn: log,
+		// The monitor owns the sites' pauses; storage writes down each change it makes.
+		pauseStore: storage.storePauses,
 	});
 	engine.addSites(storage.sites);
 	engine.on('result', result => {
@@ -218,11 +217,11 @@ async function startChecks(options: MonitorOptions & {workers: number}, storage:
 }
 
 /** `monitoring 40 sites (0 paused) until stopped (Ctrl-C) on 2 workers; results to PGlite at ...` */
-function startLine(workers: number, options: MonitorOptions, sites: readonly SiteSpec[], target: DatabaseTarget): string {
-	const active = sites.filter(site => !site.paused).length;
+function startLine(workers: number, options: MonitorOptions, totals: EngineTotals, target: DatabaseTarget): string {
+	const active = totals.sites - totals.paused;
 	const runs = options.numberHealthchecks > 0 ? `${options.numberHealthchecks} checks each` : 'until stopped (Ctrl-C)';
 	const threads = workers > 0 ? `${workers} worker${workers === 1 ? '' : 's'}` : 'main thread';
-	return `monitoring ${active} sites (${sites.length - active} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`;
+	return `monitoring ${active} sites (${totals.paused} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`;
 }
 
 /** A message for the user on `stderr`, as every line of the CLI starts. */

@@ -5,7 +5,7 @@ import type {SiteFilter} from './site-filter.js';
 import type {SiteOrder} from './site-order.js';
 import type {SnapshotStore} from './snapshot-store.js';
 import {displayText} from './text-width.js';
-import type {AppProps, Charset} from './types.js';
+import type {Charset} from './types.js';
 import type {UiAction, UiState} from './ui-state.js';
 
 /** What the key handler reads and acts on. */
@@ -20,7 +20,6 @@ export type KeyContext = {
 	readonly filter: SiteFilter;
 	readonly store: SnapshotStore;
 	readonly monitor: MonitorHandle;
-	readonly setPaused: AppProps['setPaused'];
 	readonly onQuit: () => void;
 	readonly onForceQuit: () => void;
 	readonly charset: Charset;
@@ -184,20 +183,17 @@ function move(input: string, key: Key, context: KeyContext): boolean {
 
 function setPaused(context: KeyContext, ids: number[], paused: boolean, what: string): void {
 	const {dispatch} = context;
-	// The engine first, so the screen answers the key at once; the database follows.
-	if (paused) {
-		context.monitor.pause(ids);
-	} else {
-		context.monitor.resume(ids);
-	}
-
+	// The monitor changes its snapshot at once, so the screen answers the key; storing follows.
+	const kept = paused ? context.monitor.pause(ids) : context.monitor.resume(ids);
 	context.store.refreshNow();
 	dispatch({type: 'reorder'});
 	const verb = paused ? 'paused' : 'resumed';
 	dispatch({type: 'message', text: `${verb} ${what}`});
-	context.setPaused(ids, paused).then(outcome => {
+	kept.then(outcome => {
 		if (outcome === 'deferred') {
 			dispatch({type: 'message', text: `${verb} ${what} for this run; stored once the database is reached`});
+		} else if (outcome === 'run-only') {
+			dispatch({type: 'message', text: `${verb} ${what} for this run only`});
 		}
 	}, (error: unknown) => {
 		const reason = displayText(error instanceof Error ? error.message : String(error), context.charset);

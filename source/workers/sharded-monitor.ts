@@ -1,6 +1,7 @@
 import {EventEmitter} from 'node:events';
 import type {EngineEvents, EngineSnapshot, MonitorHandle} from '../engine/engine-types.js';
-import {applyResult, initialView, type SiteView} from '../engine/site-state.js';
+import {keepPauses, type PauseOutcome, type PauseStore} from '../engine/pause-store.js';
+import {applyResult, initialView, withPaused, type SiteView} from '../engine/site-state.js';
 import {defaultMaxPerHost, type CheckResult, type SiteSpec} from '../engine/types.js';
 import type {ProberOptions} from '../probe/index.js';
 import {mergeTotals} from './merge-totals.js';
@@ -24,6 +25,8 @@ export type ShardedMonitorOptions = {
 	readonly warn?: (message: string) => void;
 	/** First restart delay after a crash, ms (then doubling); default 250. */
 	readonly restartDelayMs?: number;
+	/** Keeps pauses beyond the run (storage); the shards' engines have none. */
+	readonly pauseStore?: PauseStore | undefined;
 };
 
 /**
@@ -47,6 +50,12 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	readonly #options: ShardedMonitorOptions;
 	readonly #shards: ShardSupervisor[];
 	readonly #specs = new Map<number, SiteSpec>();
+	/**
+	The fleet's paused sites: the one record of them. A shard's engine applies the pauses it is sent,
+	but a shard can die with them; its replacement starts from this set, and the merged views are
+	read through it, so the snapshot never shows a shard's stale word on a pause.
+	*/
+	readonly #paused = new Set<number>();
 	#viewList: SiteView[] = [];
 	readonly #index = new Map<number, number>();
 	/** Rows emitted per site (only with `checksPerSite`): what a restarted shard resumes from. */
@@ -81,7 +90,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			restartDelayMs: options.restartDelayMs,
 			sites: () => [...this.#specs.values()].filter(spec => shardOf(spec.id, workers) === index)
 				.map(spec => {
-					const paused = (this.#viewOf(spec.id)?.status ?? (spec.paused ? 'paused' : 'pending')) === 'paused';
+					const paused = this.#paused.has(spec.id);
 					// A copy only when the pause changed: at start that is none of a million sites.
 					return paused === Boolean(spec.paused) ? spec : {...spec, paused};
 				}),
@@ -121,6 +130,12 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		const added: SiteSpec[] = [];
 		for (const spec of specs) {
 			this.#specs.set(spec.id, spec);
+			if (spec.paused) {
+				this.#paused.add(spec.id);
+			} else {
+				this.#paused.delete(spec.id);
+			}
+
 			const index = this.#index.get(spec.id);
 			if (index === undefined) {
 				this.#index.set(spec.id, this.#viewList.length);
@@ -148,18 +163,19 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			return false;
 		}
 
+		this.#paused.delete(id);
 		this.#post(shardOf(id, this.#shards.length), {type: 'remove', ids: [id]});
 		this.#dropView(id);
 		this.#changed();
 		return true;
 	}
 
-	pause(ids: Iterable<number>): void {
-		this.#route('pause', ids);
+	async pause(ids: Iterable<number>): Promise<PauseOutcome> {
+		return this.#setPaused(ids, true);
 	}
 
-	resume(ids: Iterable<number>): void {
-		this.#route('resume', ids);
+	async resume(ids: Iterable<number>): Promise<PauseOutcome> {
+		return this.#setPaused(ids, false);
 	}
 
 	/** Holds scheduling in every shard, or lets it go on (see `CheckEngine.hold`). */
@@ -246,7 +262,8 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		for (const view of views) {
 			const index = this.#index.get(view.id);
 			if (index !== undefined) {
-				this.#viewList[index] = view;
+				// A view the shard published before it got the latest pause or resume reads as the set says.
+				this.#viewList[index] = withPaused(view, this.#paused.has(view.id));
 			}
 		}
 
@@ -277,21 +294,33 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 	}
 
-	#route(type: 'pause' | 'resume', ids: Iterable<number>): void {
-		splitByShard(ids, this.#shards.length, id => id).forEach((shardIds, index) => {
-			if (shardIds.length > 0) {
-				this.#post(index, {type, ids: shardIds});
+	/** Records the change, shows it, tells the shards that own the sites, and hands it to the pause store. */
+	#setPaused(ids: Iterable<number>, paused: boolean): Promise<PauseOutcome> {
+		const changed: SiteSpec[] = [];
+		for (const id of ids) {
+			const spec = this.#specs.get(id);
+			if (!spec || this.#paused.has(id) === paused) {
+				continue;
+			}
+
+			if (paused) {
+				this.#paused.add(id);
+			} else {
+				this.#paused.delete(id);
+			}
+
+			this.#viewList[this.#index.get(id)!] = withPaused(this.#viewOf(id)!, paused);
+			changed.push(spec);
+		}
+
+		// A shard that is down (crashed, not restarted yet) misses this; its replacement starts from the set.
+		splitByShard(changed, this.#shards.length, spec => spec.id).forEach((sites, index) => {
+			if (sites.length > 0) {
+				this.#post(index, {type: paused ? 'pause' : 'resume', ids: sites.map(spec => spec.id)});
 			}
 		});
-		if (!this.#started) {
-			// Before start the shards do not exist yet: remember the choice in the specs they will get.
-			for (const id of ids) {
-				const spec = this.#specs.get(id);
-				if (spec) {
-					this.#specs.set(id, {...spec, paused: type === 'pause'});
-				}
-			}
-		}
+		this.#changed();
+		return keepPauses(this.#options.pauseStore, changed, paused);
 	}
 
 	#post(index: number, message: ToWorker): void {

@@ -1,5 +1,6 @@
 import {render} from 'ink-testing-library';
 import {CheckEngine, type EngineOptions} from '../../source/engine/check-engine.js';
+import type {PauseStore} from '../../source/engine/pause-store.js';
 import type {ProbeOutcome, ProbeRequest, SiteSpec} from '../../source/engine/types.js';
 import type {WriterStatus} from '../../source/storage/writer-status.js';
 import {App} from '../../source/ui/app.js';
@@ -55,15 +56,23 @@ export function startEngine(specs: SiteSpec[], answer?: (url: string) => FakeAns
 	return {clock, engine};
 }
 
-/** Records the callbacks the App makes to the CLI. */
+/** Records the callbacks the App makes to the CLI, and what the engine hands its pause store. */
 export function recorder() {
 	const calls = {
-		setPaused: [] as Array<{ids: number[]; paused: boolean}>,
+		stored: [] as Array<{ids: number[]; paused: boolean}>,
 		loadRecentChecks: [] as number[],
 		quit: 0,
 		forceQuit: 0,
 	};
 	return calls;
+}
+
+/** A pause store that records what the engine hands it, as storage would store it. */
+export function recordingPauseStore(calls: ReturnType<typeof recorder>): PauseStore {
+	return async (sites, paused) => {
+		calls.stored.push({ids: sites.map(site => site.id), paused});
+		return 'stored';
+	};
 }
 
 /** Default writer status for the header. */
@@ -84,10 +93,6 @@ export function appProps(
 		async loadRecentChecks(siteId: number): Promise<RecentCheck[]> {
 			calls.loadRecentChecks.push(siteId);
 			return [];
-		},
-		async setPaused(ids: number[], paused: boolean) {
-			calls.setPaused.push({ids, paused});
-			return 'stored' as const;
 		},
 		onQuit() {
 			calls.quit++;
