@@ -1,10 +1,11 @@
 import {EventEmitter} from 'node:events';
 import type {EngineEvents, EngineSnapshot, MonitorHandle} from '../engine/engine-types.js';
 import {keepPauses, type PauseOutcome, type PauseStore} from '../engine/pause-store.js';
-import {applyResult, initialView, withPaused, type SiteView} from '../engine/site-state.js';
+import {applyResult, withPaused, type SiteView} from '../engine/site-state.js';
 import {defaultMaxPerHost, type CheckResult, type SiteSpec} from '../engine/types.js';
 import type {ProberOptions} from '../probe/index.js';
 import {mergeTotals} from './merge-totals.js';
+import {MergedViews} from './merged-views.js';
 import {ShardSupervisor} from './shard-supervisor.js';
 import {shardOf, splitByShard} from './shard.js';
 import type {ToWorker} from './worker-protocol.js';
@@ -56,8 +57,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	read through it, so the snapshot never shows a shard's stale word on a pause.
 	*/
 	readonly #paused = new Set<number>();
-	#viewList: SiteView[] = [];
-	readonly #index = new Map<number, number>();
+	readonly #views = new MergedViews();
 	/** Rows emitted per site (only with `checksPerSite`): what a restarted shard resumes from. */
 	readonly #rows = new Map<number, number>();
 	#snapshot: EngineSnapshot | undefined;
@@ -136,14 +136,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 				this.#paused.delete(spec.id);
 			}
 
-			const index = this.#index.get(spec.id);
-			if (index === undefined) {
-				this.#index.set(spec.id, this.#viewList.length);
-				this.#viewList.push(initialView(spec));
-			} else {
-				this.#viewList[index] = initialView(spec);
-			}
-
+			this.#views.add(spec);
 			added.push(spec);
 		}
 
@@ -165,7 +158,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 		this.#paused.delete(id);
 		this.#post(shardOf(id, this.#shards.length), {type: 'remove', ids: [id]});
-		this.#dropView(id);
+		this.#views.remove(id);
 		this.#changed();
 		return true;
 	}
@@ -186,7 +179,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	}
 
 	checkNow(id: number): boolean {
-		const view = this.#viewOf(id);
+		const view = this.#views.get(id);
 		if (!view || view.running) {
 			return false;
 		}
@@ -236,11 +229,11 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 	snapshot(): EngineSnapshot {
 		this.#snapshot ??= {
-			sites: this.#viewList.slice(),
+			sites: this.#views.list.slice(),
 			totals: mergeTotals(
 				this.#shards.map(shard => shard.totals).filter(totals => totals !== undefined),
 				this.#shards.map(shard => shard.past),
-				this.#viewList,
+				this.#views.list,
 				{startedAt: this.#startedAt, now: Date.now()},
 			),
 		};
@@ -260,11 +253,8 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 	#onUpdate(results: readonly CheckResult[], views: readonly SiteView[]): void {
 		for (const view of views) {
-			const index = this.#index.get(view.id);
-			if (index !== undefined) {
-				// A view the shard published before it got the latest pause or resume reads as the set says.
-				this.#viewList[index] = withPaused(view, this.#paused.has(view.id));
-			}
+			// A view the shard published before it got the latest pause or resume reads as the set says.
+			this.#views.update(view.id, () => withPaused(view, this.#paused.has(view.id)));
 		}
 
 		const counting = this.#options.checksPerSite > 0;
@@ -275,10 +265,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 			if (result.errorKind === 'worker_crash') {
 				// The dead worker never sent this site's view again: the row clears its running mark here.
-				const index = this.#index.get(result.siteId);
-				if (index !== undefined) {
-					this.#viewList[index] = applyResult(this.#viewList[index]!, result);
-				}
+				this.#views.update(result.siteId, view => applyResult(view, result));
 			}
 
 			this.emit('result', result);
@@ -309,7 +296,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 				this.#paused.delete(id);
 			}
 
-			this.#viewList[this.#index.get(id)!] = withPaused(this.#viewOf(id)!, paused);
+			this.#views.update(id, view => withPaused(view, paused));
 			changed.push(spec);
 		}
 
@@ -325,26 +312,6 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 	#post(index: number, message: ToWorker): void {
 		this.#shards[index]!.post(message);
-	}
-
-	#viewOf(id: number): SiteView | undefined {
-		const index = this.#index.get(id);
-		return index === undefined ? undefined : this.#viewList[index];
-	}
-
-	#dropView(id: number): void {
-		const index = this.#index.get(id);
-		if (index === undefined) {
-			return;
-		}
-
-		// Swap-remove: O(1), like the engine's; front ends sort the list anyway.
-		const last = this.#viewList.pop()!;
-		this.#index.delete(id);
-		if (last.id !== id) {
-			this.#viewList[index] = last;
-			this.#index.set(last.id, index);
-		}
 	}
 
 	#changed(): void {
