@@ -3,8 +3,7 @@ import type {Writable} from 'node:stream';
 import type {DatabasePool} from 'slonik';
 import type {EngineEvents, MonitorHandle} from './engine/engine-types.js';
 import {startHeadlessPrinter} from './headless/headless-printer.js';
-import type {WriterStatus} from './headless/format-summary.js';
-import type {AppProps} from './ui/index.js';
+import type {WriterStatus} from './storage/writer-status.js';
 
 export type FrontEndOptions = {
 	/** Chosen once at the entry point (`chooseFrontEnd`): stdout is a TTY, not CI, not TERM=dumb, no --no-tui. */
@@ -12,8 +11,6 @@ export type FrontEndOptions = {
 	readonly monitor: MonitorHandle & EventEmitter<EngineEvents>;
 	readonly workers: number;
 	readonly pool: DatabasePool;
-	/** Stores sites' paused flags: in the database, or once it is reached ('deferred'). */
-	readonly setPaused: AppProps['setPaused'];
 	readonly writerStatus: () => WriterStatus;
 	readonly format: 'text' | 'ndjson';
 	readonly stdout: Writable;

@@ -14,7 +14,6 @@ export function startInteractiveFrontEnd(options: FrontEndOptions, write: (line:
 		async loadRecentChecks(siteId) {
 			return recentChecks(options.pool, siteId, 20);
 		},
-		setPaused: options.setPaused,
 		onQuit: options.onQuit,
 		onForceQuit: options.onForceQuit,
 		shutdownProgress: options.shutdownProgress,

@@ -1,8 +1,8 @@
 import {availableParallelism} from 'node:os';
 import type {Writable} from 'node:stream';
 import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, defaultDataDir} from './config/index.js';
-import type {ProcessSignals} from './engine/engine-types.js';
-import type {SiteSpec} from './engine/types.js';
+import type {EngineTotals, ProcessSignals} from './engine/engine-types.js';
+import {systemClock, type Clock} from './engine/types.js';
 import {startFrontEnd, type FrontEnd} from './front-end.js';
 import {createProcessSignals} from './process-signals.js';
 import {forcedStop} from './shutdown/forced-stop.js';
@@ -48,6 +48,11 @@ export type MonitorOptions = {
 	/** Where the process's signals come from (tests pass an EventEmitter). */
 	readonly signals?: NodeJS.EventEmitter;
 	readonly env?: NodeJS.ProcessEnv;
+	/**
+	Time for storage and the stop: the writer's batches and retries, the drain's stall and progress
+	lines, the forced stop's bound. Default the system's; the checks keep their own.
+	*/
+	readonly clock?: Clock;
 };
 
 /** Chooses the database: --db-config, else DATABASE_URL, else embedded PGlite in the data directory. */
@@ -82,6 +87,7 @@ export async function runMonitor(options: MonitorOptions): Promise<number> {
 		log,
 		maxJournalBytes: options.journalMaxMb === undefined ? undefined : options.journalMaxMb * 1024 * 1024,
 		maxMemoryRows: options.memoryMaxResults,
+		clock: options.clock,
 	});
 	if (!storage) {
 		return 0;
@@ -110,7 +116,7 @@ async function monitor(options: MonitorOptions, storage: MonitorStorage, target:
 	const processSignals = createProcessSignals();
 	const workers = options.workers ?? defaultWorkers(storage.sites, availableParallelism());
 	const engine = await startChecks({...options, workers}, storage, processSignals.measure, log);
-	log(startLine(workers, options, storage.sites, target));
+	log(startLine(workers, options, engine.snapshot().totals, target));
 	if (options.frontEndNotice) {
 		log(options.frontEndNotice);
 	}
@@ -130,18 +136,29 @@ async function monitor(options: MonitorOptions, storage: MonitorStorage, target:
 		log(announcement);
 	}
 
-	const code = await stop(engine, storage, shutdown, options.timeoutSeconds * 1000, log);
+	const code = await stop({engine, storage, shutdown, timeoutMs: options.timeoutSeconds * 1000, log, clock: options.clock ?? systemClock});
 	stopListening();
 	processSignals.stop();
 	await frontEnd.close();
 	return code;
 }
 
+/** What the end of a run works on. */
+type StopOptions = {
+	readonly engine: RunningMonitor;
+	readonly storage: MonitorStorage;
+	readonly shutdown: ShutdownController;
+	/** The deadline of one check, ms. */
+	readonly timeoutMs: number;
+	readonly log: (line: string) => void;
+	readonly clock: Clock;
+};
+
 /** The graceful stop, raced against a forced one; resolves with the exit code of whichever ended the run. */
-async function stop(engine: RunningMonitor, storage: MonitorStorage, shutdown: ShutdownController, timeoutMs: number, log: (line: string) => void): Promise<number> {
+async function stop({engine, storage, shutdown, timeoutMs, log, clock}: StopOptions): Promise<number> {
 	const {writer} = storage;
-	const forced = shutdown.forceRequested.then(async force => forcedStop({engine, writer, force, timeoutMs, log}));
-	const graceful = await Promise.race([gracefulStop({engine, writer, shutdown, log}), forced]);
+	const forced = shutdown.forceRequested.then(async force => forcedStop({engine, writer, force, timeoutMs, log, clock}));
+	const graceful = await Promise.race([gracefulStop({engine, writer, shutdown, log, clock}), forced]);
 	if (graceful === undefined || shutdown.forced) {
 		// A second request took over: its exit code and its message stand.
 		return forced;
@@ -162,9 +179,6 @@ async function openFrontEnd(options: MonitorOptions & {workers: number}, storage
 		monitor: engine,
 		workers: options.workers,
 		pool: storage.pool,
-		async setPaused(siteIds, paused) {
-			return storage.setPaused(siteIds, paused);
-		},
 		writerStatus: () => writer.stats(),
 		format: options.format,
 		stdout: options.stdout,
@@ -196,6 +210,8 @@ async function startChecks(options: MonitorOptions & {workers: number}, storage:
 		prober: {totalTimeoutMs: timeoutMs},
 		measure,
 		warn: log,
+		// The monitor owns the sites' pauses; storage writes down each change it makes.
+		pauseStore: storage.storePauses,
 	});
 	engine.addSites(storage.sites);
 	engine.on('result', result => {
@@ -207,11 +223,11 @@ async function startChecks(options: MonitorOptions & {workers: number}, storage:
 }
 
 /** `monitoring 40 sites (0 paused) until stopped (Ctrl-C) on 2 workers; results to PGlite at ...` */
-function startLine(workers: number, options: MonitorOptions, sites: readonly SiteSpec[], target: DatabaseTarget): string {
-	const active = sites.filter(site => !site.paused).length;
+function startLine(workers: number, options: MonitorOptions, totals: EngineTotals, target: DatabaseTarget): string {
+	const active = totals.sites - totals.paused;
 	const runs = options.numberHealthchecks > 0 ? `${options.numberHealthchecks} checks each` : 'until stopped (Ctrl-C)';
 	const threads = workers > 0 ? `${workers} worker${workers === 1 ? '' : 's'}` : 'main thread';
-	return `monitoring ${active} sites (${sites.length - active} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`;
+	return `monitoring ${active} sites (${totals.paused} paused) ${runs} on ${threads}; results to ${target.kind === 'pglite' ? '' : 'PostgreSQL '}${target.describe}`;
 }
 
 /** A message for the user on `stderr`, as every line of the CLI starts. */

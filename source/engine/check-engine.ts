@@ -4,7 +4,8 @@ import {CheckRunner} from './check-runner.js';
 import {EngineStats} from './engine-stats.js';
 import type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals} from './engine-types.js';
 import {HostLanes, type WaitingCheck} from './host-lanes.js';
-import {applyResult, isSuccess, isTimeout, type SiteView} from './site-state.js';
+import {keepPauses, type PauseOutcome, type PauseStore} from './pause-store.js';
+import {applyResult, isTimeout, withPaused, type SiteView} from './site-state.js';
 import {SiteTable, type SiteRuntime} from './site-table.js';
 import {originOf, skippedSlot, standingOf, type SlotSkip} from './slot-rows.js';
 import {SlotScheduler} from './slot-scheduler.js';
@@ -37,6 +38,8 @@ export type EngineOptions = {
 	readonly suspectAfterTimeouts?: number;
 	/** Connections to one origin at once (the prober must allow at least as many). Default `defaultMaxPerHost`. */
 	readonly maxPerHost?: number;
+	/** Keeps pauses beyond the run (storage); none in a shard worker, whose main thread keeps them. */
+	readonly pauseStore?: PauseStore | undefined;
 };
 
 /** Where a restarted engine picks up (a shard worker that replaced one that died). */
@@ -65,6 +68,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	readonly #tickMs: number;
 	readonly #suspectShare: number;
 	readonly #suspectAfter: number;
+	readonly #pauseStore: PauseStore | undefined;
 	readonly #scheduler: SlotScheduler;
 	readonly #lanes: HostLanes;
 	readonly #table = new SiteTable();
@@ -93,6 +97,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#tickMs = options.tickMs ?? 1000;
 		this.#suspectShare = options.suspectShare ?? 0.25;
 		this.#suspectAfter = options.suspectAfterTimeouts ?? 1;
+		this.#pauseStore = options.pauseStore;
 		this.#lanes = new HostLanes({maxPerHost: options.maxPerHost ?? defaultMaxPerHost, suspectShare: this.#suspectShare});
 		this.#scheduler = new SlotScheduler(this.#clock, (id, slot) => {
 			this.#slotDue(this.#table.get(id)!, slot);
@@ -167,8 +172,12 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		return true;
 	}
 
-	/** Pauses sites: their future slots are not scheduled until `resume`, and a check waiting to start is dropped. */
-	pause(ids: Iterable<number>): void {
+	/**
+	Pauses sites: their future slots are not scheduled until `resume`, and a check waiting to start is
+	dropped. A site's view is the engine's one record of its pause (see `MonitorHandle.pause`).
+	*/
+	async pause(ids: Iterable<number>): Promise<PauseOutcome> {
+		const changed: SiteSpec[] = [];
 		for (const id of ids) {
 			const runtime = this.#table.get(id);
 			if (!runtime || runtime.view.status === 'paused') {
@@ -178,23 +187,26 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			this.#scheduler.delete(id);
 			this.#dropWaiting(runtime);
 			this.#count(runtime, false);
-			this.#setView(runtime, {...runtime.view, status: 'paused', nextDueAt: undefined});
+			this.#setView(runtime, withPaused(runtime.view, true));
+			changed.push(runtime.spec);
 		}
 
 		this.#changed();
 		this.#maybeDone();
+		return keepPauses(this.#pauseStore, changed, true);
 	}
 
 	/** Resumes paused sites on their original grid (the next slot after now). */
-	resume(ids: Iterable<number>): void {
+	async resume(ids: Iterable<number>): Promise<PauseOutcome> {
+		const changed: SiteSpec[] = [];
 		for (const id of ids) {
 			const runtime = this.#table.get(id);
 			if (!runtime || runtime.view.status !== 'paused') {
 				continue;
 			}
 
-			const {last} = runtime.view;
-			this.#setView(runtime, {...runtime.view, status: last ? (isSuccess(last) ? 'up' : 'down') : 'pending'});
+			this.#setView(runtime, withPaused(runtime.view, false));
+			changed.push(runtime.spec);
 			if (!runtime.finished) {
 				this.#count(runtime, true);
 				if (this.#running) {
@@ -205,6 +217,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 
 		this.#changed();
 		this.#runner.pump();
+		return keepPauses(this.#pauseStore, changed, false);
 	}
 
 	/**

@@ -1,3 +1,4 @@
+import type {PauseOutcome} from './pause-store.js';
 import type {SiteView} from './site-state.js';
 import type {CheckResult} from './types.js';
 
@@ -68,8 +69,15 @@ export type MonitorHandle = {
 	snapshot(): EngineSnapshot;
 	/** Calls `listener` after changes (possibly very often; consumers coalesce). Returns the unsubscribe. */
 	onChange(listener: () => void): () => void;
-	pause(ids: Iterable<number>): void;
-	resume(ids: Iterable<number>): void;
+	/**
+	Pauses sites: the only way a site's pause changes at run time. The snapshot shows it at once; the
+	monitor's pause store, if it has one, keeps it beyond the run. Unknown ids and sites already paused
+	are left alone. Resolves with where the pause was kept; rejects when storing it failed (the pause
+	holds for this run all the same).
+	*/
+	pause(ids: Iterable<number>): Promise<PauseOutcome>;
+	/** Resumes paused sites, as `pause` pauses them. */
+	resume(ids: Iterable<number>): Promise<PauseOutcome>;
 	/** Checks a site now, outside its grid; false when it is already running or unknown. */
 	checkNow(id: number): boolean;
 };

@@ -67,6 +67,23 @@ export function initialView(spec: SiteSpec): SiteView {
 	};
 }
 
+/**
+The view of a site paused (no next check) or resumed (its status as its last verdict says, pending
+before any). What a monitor shows is derived from its record of pauses through this, never kept apart.
+*/
+export function withPaused(view: SiteView, paused: boolean): SiteView {
+	if (paused) {
+		return view.status === 'paused' && view.nextDueAt === undefined ? view : {...view, status: 'paused', nextDueAt: undefined};
+	}
+
+	if (view.status !== 'paused') {
+		return view;
+	}
+
+	const {last} = view;
+	return {...view, status: last ? (isSuccess(last) ? 'up' : 'down') : 'pending'};
+}
+
 /** The view after `result`. Skipped slots (and crashed checks) are counted but do not change the site's status. */
 export function applyResult(view: SiteView, result: CheckResult): SiteView {
 	if (!isVerdict(result)) {

@@ -13,7 +13,11 @@ export type SiteSpec = {
 	readonly intervalSeconds: number;
 	/** The user's pattern (RE2 syntax), or undefined when the body is not checked. */
 	readonly regex?: string | undefined;
-	/** Paused sites stay known but are not scheduled. */
+	/**
+	The pause the site starts with (as stored in `website.paused`): paused sites stay known but are not
+	scheduled. Read once, when the site is added; from then on the monitor's `pause` and `resume` own
+	the site's pause, and its snapshot shows it.
+	*/
 	readonly paused?: boolean | undefined;
 };
 

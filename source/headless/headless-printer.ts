@@ -4,7 +4,8 @@ import type {EngineEvents, MonitorHandle} from '../engine/engine-types.js';
 import type {CheckResult} from '../engine/types.js';
 import {watchOutput} from '../shutdown/output-loss.js';
 import {formatCheckJson, formatCheckLine} from './format-check-line.js';
-import {formatSummary, type WriterStatus} from './format-summary.js';
+import type {WriterStatus} from '../storage/writer-status.js';
+import {formatSummary} from './format-summary.js';
 
 export type HeadlessOptions = {
 	readonly engine: MonitorHandle & EventEmitter<EngineEvents>;

@@ -1,3 +1,4 @@
+import {systemClock, type Clock} from '../engine/types.js';
 import type {BatchedResultWriter} from '../storage/index.js';
 import type {RunningMonitor} from '../workers/create-monitor.js';
 import {stopMarginMs} from '../workers/sharded-monitor.js';
@@ -11,6 +12,8 @@ export type ForcedStopOptions = {
 	/** The deadline of one check, ms. */
 	readonly timeoutMs: number;
 	readonly log: (line: string) => void;
+	/** Time for the wait's bound; default the system's. */
+	readonly clock?: Clock;
 };
 
 /**
@@ -30,7 +33,7 @@ export async function forcedStop(options: ForcedStopOptions): Promise<number> {
 	const aborted = engine.inFlight;
 	engine.abortInFlight();
 	const boundMs = options.timeoutMs + stopMarginMs;
-	const reported = await settlesWithin(engine.stop(), boundMs);
+	const reported = await settlesWithin(engine.stop(), boundMs, options.clock ?? systemClock);
 	const unreported = reported ? 0 : engine.inFlight;
 	// Only now: every result that arrived is in the writer, and closing it journals them all. A batch
 	// the database is writing meanwhile may still commit: its rows are journaled all the same.
@@ -60,15 +63,17 @@ export async function forcedStop(options: ForcedStopOptions): Promise<number> {
 	return forcedExitCode(force);
 }
 
-/** Whether `promise` settled within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-	let timer: NodeJS.Timeout | undefined;
+/** Whether `promise` settled within `ms` of `clock`'s time. */
+async function settlesWithin(promise: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
+	let timer: unknown;
 	const late = new Promise<false>(resolve => {
-		timer = setTimeout(resolve, ms, false);
+		timer = clock.setTimer(() => {
+			resolve(false);
+		}, ms);
 	});
 	try {
 		return await Promise.race([promise.then(() => true), late]);
 	} finally {
-		clearTimeout(timer);
+		clock.clearTimer(timer);
 	}
 }

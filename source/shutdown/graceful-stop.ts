@@ -1,3 +1,4 @@
+import type {Clock} from '../engine/types.js';
 import {drainProgress, drainWriter, type BatchedResultWriter} from '../storage/index.js';
 import type {RunningMonitor} from '../workers/create-monitor.js';
 import {describeStop, type ShutdownController, type StopCause} from './shutdown-controller.js';
@@ -8,6 +9,8 @@ export type GracefulStopOptions = {
 	readonly writer: BatchedResultWriter;
 	readonly shutdown: ShutdownController;
 	readonly log: (line: string) => void;
+	/** Time for the drain (see `drainWriter`); default the system's. */
+	readonly clock?: Clock;
 };
 
 /**
@@ -16,7 +19,7 @@ deadline at the latest), then every result is stored. Resolves with the exit cod
 the database stayed away and results wait in the journal); undefined when a forced stop took over,
 whose code and message stand.
 */
-export async function gracefulStop({engine, writer, shutdown, log}: GracefulStopOptions): Promise<number | undefined> {
+export async function gracefulStop({engine, writer, shutdown, log, clock}: GracefulStopOptions): Promise<number | undefined> {
 	await engine.stop();
 	if (shutdown.forced) {
 		return undefined;
@@ -27,7 +30,7 @@ export async function gracefulStop({engine, writer, shutdown, log}: GracefulStop
 		log(`storing ${queued} queued results`);
 	}
 
-	const code = await drainWriter(writer, {log});
+	const code = await drainWriter(writer, {log, clock});
 	return shutdown.forced ? undefined : code;
 }
 

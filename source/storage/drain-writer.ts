@@ -1,3 +1,4 @@
+import {systemClock, type Clock} from '../engine/types.js';
 import type {BatchedResultWriter, ResultWriterStats} from './batched-result-writer.js';
 
 /** Exit code when the run stopped with results still only in the journal (sysexits EX_TEMPFAIL). */
@@ -58,6 +59,8 @@ export type DrainOptions = {
 	readonly stallMs?: number;
 	/** Period of progress lines, ms. Default 2,000. */
 	readonly progressEveryMs?: number;
+	/** Time for the stall, the progress lines and the wake-ups: the writer's clock (tests pass a fake one). */
+	readonly clock?: Clock;
 };
 
 /**
@@ -69,20 +72,23 @@ stops, leaving the rest in the journal for the next start. Resolves with the exi
 export async function drainWriter(writer: BatchedResultWriter, options: DrainOptions): Promise<number> {
 	const stallMs = options.stallMs ?? 30_000;
 	const progressEveryMs = options.progressEveryMs ?? 2000;
+	const clock = options.clock ?? systemClock;
 	let done = false;
 	const flushed = writer.flush().then(() => {
 		done = true;
 	});
 	let lastWritten = writer.stats().written;
-	let progressAt = Date.now();
-	let reportedAt = Date.now();
+	let progressAt = clock.now();
+	let reportedAt = progressAt;
 	while (!done) {
+		let wake: unknown;
 		// eslint-disable-next-line no-await-in-loop
-		await Promise.race([flushed, new Promise(resolve => {
-			setTimeout(resolve, 250);
+		await Promise.race([flushed, new Promise<void>(resolve => {
+			wake = clock.setTimer(resolve, 250);
 		})]);
+		clock.clearTimer(wake);
 		const stats = writer.stats();
-		const now = Date.now();
+		const now = clock.now();
 		if (done || stats.state === 'closed') {
 			break;
 		}

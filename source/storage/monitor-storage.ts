@@ -1,5 +1,6 @@
 import type {DatabasePool} from 'slonik';
-import type {SiteSpec} from '../engine/types.js';
+import type {PauseStore} from '../engine/pause-store.js';
+import {systemClock, type Clock, type SiteSpec} from '../engine/types.js';
 import {DatabaseUnavailableError, InputError} from '../errors.js';
 import {createBatchedResultWriter, type BatchedResultWriter, type BatchedResultWriterOptions} from './batched-result-writer.js';
 import {openDurableRowQueue} from './durable-row-queue.js';
@@ -7,7 +8,7 @@ import {journalDirectoryFor, loadSiteCache, openJournalDirectory, saveSiteCache,
 import type {SiteDefinition} from './journal-record.js';
 import {dropTables, migrate} from './migrations.js';
 import {openDatabase, type Database} from './open-database.js';
-import {createSitePauses, type PauseOutcome} from './site-pauses.js';
+import {createSitePauses} from './site-pauses.js';
 import {loadSites, upsertSites, type SiteInput} from './sites-repository.js';
 import type {DatabaseTarget} from './types.js';
 
@@ -26,6 +27,8 @@ export type MonitorStorageOptions = {
 	readonly maxJournalBytes?: number | undefined;
 	/** Writer tuning (tests). */
 	readonly writer?: Partial<Pick<BatchedResultWriterOptions, 'maxBatchRows' | 'maxBatchAgeMs' | 'retryInitialMs' | 'retryMaxMs'>>;
+	/** Time for the writer (batch age, retries) and for closing; default the system's. */
+	readonly clock?: Clock;
 };
 
 /** The database side of a run: its sites, its writer and, once reachable, its database. */
@@ -43,10 +46,10 @@ export type MonitorStorage = {
 	*/
 	readonly pool: DatabasePool;
 	/**
-	Stores the paused flag of sites of this run (ids from `sites`), provisional ids included: before
-	the database is reached the flags are kept and stored once it is ('deferred').
+	The monitor's pause store: writes the paused flags it changed to `website.paused`, provisional ids
+	included; before the database is reached they wait and are stored once it is ('deferred').
 	*/
-	setPaused(siteIds: readonly number[], paused: boolean): Promise<PauseOutcome>;
+	readonly storePauses: PauseStore;
 	/** Where storage's own messages (database lost, database back) go from now on, e.g. a UI's log. */
 	setLog(log: (line: string) => void): void;
 	/** Closes the writer (if still open) and the database. `force` does not wait for a server. */
@@ -121,8 +124,10 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 	let closed = false;
 	let sites: SiteSpec[] = [];
 	const definitions = new Map<string, SiteDefinition>();
+	const clock = options.clock ?? systemClock;
 	const writer = createBatchedResultWriter({
 		...options.writer,
+		clock,
 		queue,
 		notify: log,
 		siteDefinitions: definitions,
@@ -158,11 +163,13 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 		const opened = database;
 		if (opened) {
 			// A forced stop does not wait for a server that may be gone; PGlite is closed properly.
+			let timer: unknown;
 			await (closeOptions.force && opened.kind === 'postgres'
-				? Promise.race([opened.close(), new Promise(resolve => {
-					setTimeout(resolve, 200);
+				? Promise.race([opened.close(), new Promise<void>(resolve => {
+					timer = clock.setTimer(resolve, 200);
 				})])
 				: opened.close());
+			clock.clearTimer(timer);
 		}
 	};
 
@@ -195,16 +202,13 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 	}
 
 	gate.resolve();
-	const byId = new Map(sites.map(site => [site.id, site]));
 	return {
 		sites,
 		writer,
 		startedWithoutDatabase: unreachable !== undefined,
 		database: () => database,
 		pool: lazyPool(() => database?.pool, target.describe),
-		async setPaused(siteIds, paused) {
-			return pauses.set(siteIds.flatMap(id => byId.get(id) ?? []), paused);
-		},
+		storePauses: pauses.set,
 		setLog(next) {
 			logTo = next;
 		},

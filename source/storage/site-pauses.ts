@@ -1,20 +1,21 @@
 import type {DatabasePool} from 'slonik';
+import type {PausedSite, PauseStore} from '../engine/pause-store.js';
 import {setPaused, setPausedByUrl} from './sites-repository.js';
 
-/** Where a pause went: into the database, or kept until the database is reached. */
-export type PauseOutcome = 'stored' | 'deferred';
-
-/** The paused flags the user sets during a run, stored in `website.paused`. */
+/**
+How `website.paused` follows the monitor's pauses. The monitor owns the pause; this only writes down
+what it changed, in the order it changed it.
+*/
 export type SitePauses = {
 	/**
-	Stores the paused flag of `sites`. A site the database has not numbered yet (a run that started
-	without its database gives provisional ids, <= 0) is matched on its URL: its provisional id names
-	no row. Before the database is reached the flags are kept and stored once it is ('deferred');
-	a run that ends first keeps them for itself only.
+	Stores the paused flag of `sites` (the monitor's `PauseStore`). A site the database has not
+	numbered yet (a run that started without its database gives provisional ids, <= 0) is matched on
+	its URL: its provisional id names no row. Before the database is reached the flags wait and are
+	stored once it is ('deferred'); a run that ends first keeps them for itself only.
 	*/
-	set(sites: ReadonlyArray<{readonly id: number; readonly url: string}>, paused: boolean): Promise<PauseOutcome>;
+	readonly set: PauseStore;
 	/**
-	The database holds the run's sites now: stores the kept flags, and from then on `set` stores at
+	The database holds the run's sites now: stores the waiting flags, and from then on `set` stores at
 	once. Throws (keeping what it could not store) when the database fails meanwhile.
 	*/
 	reached(pool: DatabasePool): Promise<void>;
@@ -23,8 +24,16 @@ export type SitePauses = {
 /** Creates the pauses of one run, before its database is reached. */
 export function createSitePauses(): SitePauses {
 	let database: DatabasePool | undefined;
-	/** URL -> paused, the latest choice per site, while the database has not been reached. */
-	const kept = new Map<string, boolean>();
+	/**
+	Writes not made yet while the database has not been reached: the monitor's latest change per URL,
+	as a journal holds results, not a second record of the pause.
+	*/
+	const waiting = new Map<string, boolean>();
+	/**
+	The last write. Each waits for it: two writes on two pool connections could commit in either
+	order, and a pause followed at once by its resume must not end up stored as paused.
+	*/
+	let lastWrite: Promise<unknown> = Promise.resolve();
 
 	const store = async (pool: DatabasePool, byUrl: ReadonlyArray<[string, boolean]>) => {
 		const urls = (paused: boolean) => byUrl.filter(([, value]) => value === paused).map(([url]) => url);
@@ -33,19 +42,19 @@ export function createSitePauses(): SitePauses {
 	};
 
 	const reached = async (pool: DatabasePool): Promise<void> => {
-		if (kept.size === 0) {
+		if (waiting.size === 0) {
 			database = pool;
 			return;
 		}
 
-		const batch = [...kept];
-		kept.clear();
+		const batch = [...waiting];
+		waiting.clear();
 		try {
 			await store(pool, batch);
 		} catch (error) {
 			for (const [url, paused] of batch) {
-				if (!kept.has(url)) {
-					kept.set(url, paused);
+				if (!waiting.has(url)) {
+					waiting.set(url, paused);
 				}
 			}
 
@@ -56,19 +65,26 @@ export function createSitePauses(): SitePauses {
 		await reached(pool);
 	};
 
+	const write = async (pool: DatabasePool, sites: readonly PausedSite[], paused: boolean) => {
+		await setPaused(pool, sites.filter(site => site.id >= 1).map(site => site.id), paused);
+		await setPausedByUrl(pool, sites.filter(site => site.id < 1).map(site => site.url), paused);
+		return 'stored' as const;
+	};
+
 	return {
 		async set(sites, paused) {
 			if (!database) {
 				for (const site of sites) {
-					kept.set(site.url, paused);
+					waiting.set(site.url, paused);
 				}
 
 				return 'deferred';
 			}
 
-			await setPaused(database, sites.filter(site => site.id >= 1).map(site => site.id), paused);
-			await setPausedByUrl(database, sites.filter(site => site.id < 1).map(site => site.url), paused);
-			return 'stored';
+			const pool = database;
+			const written = lastWrite.then(async () => write(pool, sites, paused));
+			lastWrite = written.catch(() => undefined);
+			return written;
 		},
 		reached,
 	};

@@ -99,7 +99,6 @@ export function App(props: AppProps) {
 		filter,
 		store,
 		monitor: props.monitor,
-		setPaused: props.setPaused,
 		onQuit: props.onQuit,
 		onForceQuit: props.onForceQuit,
 		charset,

@@ -1,5 +1,5 @@
 import type {EngineTotals} from '../engine/engine-types.js';
-import {storageTrouble, type WriterStatus} from '../headless/format-summary.js';
+import {storageTrouble, type WriterStatus} from '../storage/writer-status.js';
 import {formatDuration} from './site-display.js';
 import {displayText, fitText, textWidth} from './text-width.js';
 import type {Charset} from './types.js';

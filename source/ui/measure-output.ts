@@ -90,7 +90,6 @@ async function measure(columns: number, rows: number, seconds: number, siteCount
 		writerStatus: () => ({state: 'connected', queued: 0, written: engine.snapshot().totals.completed}),
 		workers: 1,
 		loadRecentChecks: async () => [],
-		setPaused: async () => 'stored',
 		onQuit() {},
 		onForceQuit() {},
 	}, {stdout: stdout as unknown as NodeJS.WriteStream, stdin: new SilentKeyboard() as unknown as NodeJS.ReadStream});

@@ -3,24 +3,21 @@ import type {PendingPause} from './ui-state.js';
 import type {KeyContext} from './use-app-keys.js';
 
 /**
-Pauses or resumes `ids` in the engine at once, so the screen answers the key, then stores it through
-`setPaused`; the status line says what happened, and what the database made of it.
+Pauses or resumes `ids` through the monitor, which owns a site's pause: its snapshot changes at once,
+so the screen answers the key, and storing follows; the status line says what the store made of it.
 */
 export function setPaused(context: KeyContext, ids: readonly number[], paused: boolean, what: string): void {
 	const {dispatch} = context;
-	if (paused) {
-		context.monitor.pause([...ids]);
-	} else {
-		context.monitor.resume([...ids]);
-	}
-
+	const kept = paused ? context.monitor.pause([...ids]) : context.monitor.resume([...ids]);
 	context.store.refreshNow();
 	dispatch({type: 'reorder'});
 	const verb = paused ? 'paused' : 'resumed';
 	dispatch({type: 'message', text: `${verb} ${what}`});
-	context.setPaused([...ids], paused).then(outcome => {
+	kept.then(outcome => {
 		if (outcome === 'deferred') {
 			dispatch({type: 'message', text: `${verb} ${what} for this run; stored once the database is reached`});
+		} else if (outcome === 'run-only') {
+			dispatch({type: 'message', text: `${verb} ${what} for this run only`});
 		}
 	}, (error: unknown) => {
 		const reason = displayText(error instanceof Error ? error.message : String(error), context.charset);

@@ -1,5 +1,5 @@
 import type {MonitorHandle} from '../engine/engine-types.js';
-import type {WriterStatus} from '../headless/format-summary.js';
+import type {WriterStatus} from '../storage/writer-status.js';
 
 /** One stored check of one site, as the storage layer returns it for the detail pane. */
 export type RecentCheck = {
@@ -37,7 +37,11 @@ export type TerminalCapabilities = {
 
 /** Everything the interactive UI needs; the CLI wires it. */
 export type AppProps = {
-	/** The running monitor (the in-process engine or the aggregate over workers). */
+	/**
+	The running monitor (the in-process engine or the aggregate over workers). Its snapshot is all the
+	UI knows of a site's pause, and its `pause` / `resume` are how a key changes one (the monitor has
+	it stored).
+	*/
 	readonly monitor: MonitorHandle;
 	/** Read at each frame for the header's database line. */
 	readonly writerStatus: () => WriterStatus;
@@ -45,11 +49,6 @@ export type AppProps = {
 	readonly workers: number;
 	/** The site's last ~20 checks, newest first, for the detail pane. */
 	readonly loadRecentChecks: (siteId: number) => Promise<RecentCheck[]>;
-	/**
-	Stores the paused flag so it survives restarts and `--sites-table` runs: 'stored', or 'deferred'
-	when the database has not been reached yet (stored once it is).
-	*/
-	readonly setPaused: (siteIds: number[], paused: boolean) => Promise<'stored' | 'deferred'>;
 	/** First `q` or Ctrl-C: the CLI starts draining the writer, then unmounts the UI. */
 	readonly onQuit: () => void;
 	/** A second Ctrl-C while draining: the CLI gives up on the drain. */

@@ -6,7 +6,7 @@ import type {SiteFilter} from './site-filter.js';
 import type {SiteOrder} from './site-order.js';
 import type {SnapshotStore} from './snapshot-store.js';
 import {displayText} from './text-width.js';
-import type {AppProps, Charset} from './types.js';
+import type {Charset} from './types.js';
 import type {UiAction, UiState} from './ui-state.js';
 
 /** What the key handler reads and acts on. */
@@ -21,7 +21,6 @@ export type KeyContext = {
 	readonly filter: SiteFilter;
 	readonly store: SnapshotStore;
 	readonly monitor: MonitorHandle;
-	readonly setPaused: AppProps['setPaused'];
 	readonly onQuit: () => void;
 	readonly onForceQuit: () => void;
 	readonly charset: Charset;

@@ -1,5 +1,6 @@
 import type {EventEmitter} from 'node:events';
 import type {EngineEvents, MonitorHandle, ProcessSignals} from '../engine/engine-types.js';
+import type {PauseStore} from '../engine/pause-store.js';
 import type {SiteSpec} from '../engine/types.js';
 import type {ProberOptions} from '../probe/index.js';
 import {ShardedMonitor} from './sharded-monitor.js';
@@ -30,6 +31,8 @@ export type CreateMonitorOptions = {
 	readonly measure?: () => ProcessSignals;
 	/** Where shard warnings go. */
 	readonly warn?: (message: string) => void;
+	/** Keeps the pauses the monitor's `pause` and `resume` make beyond the run (storage). */
+	readonly pauseStore?: PauseStore | undefined;
 };
 
 /**

@@ -20,6 +20,7 @@ export function createLocalEngine(options: Omit<CreateMonitorOptions, 'workers' 
 		maxPerHost,
 		controller: createConcurrencyController({max: options.maxConcurrency}),
 		measure: options.measure,
+		pauseStore: options.pauseStore,
 	});
 	return Object.assign(engine, {
 		async close() {

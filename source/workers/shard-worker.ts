@@ -83,12 +83,13 @@ port.on('message', (message: ToWorker) => {
 		}
 
 		case 'pause': {
-			engine.pause(message.ids);
+			// No pause store here: the main thread keeps the fleet's pauses and stores them.
+			void engine.pause(message.ids);
 			break;
 		}
 
 		case 'resume': {
-			engine.resume(message.ids);
+			void engine.resume(message.ids);
 			break;
 		}
 

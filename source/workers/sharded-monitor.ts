@@ -1,9 +1,11 @@
 import {EventEmitter} from 'node:events';
 import type {EngineEvents, EngineSnapshot, MonitorHandle} from '../engine/engine-types.js';
-import {applyResult, initialView, type SiteView} from '../engine/site-state.js';
+import {keepPauses, type PauseOutcome, type PauseStore} from '../engine/pause-store.js';
+import {applyResult, withPaused, type SiteView} from '../engine/site-state.js';
 import {defaultMaxPerHost, type CheckResult, type SiteSpec} from '../engine/types.js';
 import type {ProberOptions} from '../probe/index.js';
 import {mergeTotals} from './merge-totals.js';
+import {MergedViews} from './merged-views.js';
 import {ShardSupervisor} from './shard-supervisor.js';
 import {shardOf, splitByShard} from './shard.js';
 import type {ToWorker} from './worker-protocol.js';
@@ -24,6 +26,8 @@ export type ShardedMonitorOptions = {
 	readonly warn?: (message: string) => void;
 	/** First restart delay after a crash, ms (then doubling); default 250. */
 	readonly restartDelayMs?: number;
+	/** Keeps pauses beyond the run (storage); the shards' engines have none. */
+	readonly pauseStore?: PauseStore | undefined;
 };
 
 /**
@@ -47,8 +51,13 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	readonly #options: ShardedMonitorOptions;
 	readonly #shards: ShardSupervisor[];
 	readonly #specs = new Map<number, SiteSpec>();
-	#viewList: SiteView[] = [];
-	readonly #index = new Map<number, number>();
+	/**
+	The fleet's paused sites: the one record of them. A shard's engine applies the pauses it is sent,
+	but a shard can die with them; its replacement starts from this set, and the merged views are
+	read through it, so the snapshot never shows a shard's stale word on a pause.
+	*/
+	readonly #paused = new Set<number>();
+	readonly #views = new MergedViews();
 	/** Rows emitted per site (only with `checksPerSite`): what a restarted shard resumes from. */
 	readonly #rows = new Map<number, number>();
 	#snapshot: EngineSnapshot | undefined;
@@ -81,7 +90,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			restartDelayMs: options.restartDelayMs,
 			sites: () => [...this.#specs.values()].filter(spec => shardOf(spec.id, workers) === index)
 				.map(spec => {
-					const paused = (this.#viewOf(spec.id)?.status ?? (spec.paused ? 'paused' : 'pending')) === 'paused';
+					const paused = this.#paused.has(spec.id);
 					// A copy only when the pause changed: at start that is none of a million sites.
 					return paused === Boolean(spec.paused) ? spec : {...spec, paused};
 				}),
@@ -121,14 +130,13 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		const added: SiteSpec[] = [];
 		for (const spec of specs) {
 			this.#specs.set(spec.id, spec);
-			const index = this.#index.get(spec.id);
-			if (index === undefined) {
-				this.#index.set(spec.id, this.#viewList.length);
-				this.#viewList.push(initialView(spec));
+			if (spec.paused) {
+				this.#paused.add(spec.id);
 			} else {
-				this.#viewList[index] = initialView(spec);
+				this.#paused.delete(spec.id);
 			}
 
+			this.#views.add(spec);
 			added.push(spec);
 		}
 
@@ -148,18 +156,19 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			return false;
 		}
 
+		this.#paused.delete(id);
 		this.#post(shardOf(id, this.#shards.length), {type: 'remove', ids: [id]});
-		this.#dropView(id);
+		this.#views.remove(id);
 		this.#changed();
 		return true;
 	}
 
-	pause(ids: Iterable<number>): void {
-		this.#route('pause', ids);
+	async pause(ids: Iterable<number>): Promise<PauseOutcome> {
+		return this.#setPaused(ids, true);
 	}
 
-	resume(ids: Iterable<number>): void {
-		this.#route('resume', ids);
+	async resume(ids: Iterable<number>): Promise<PauseOutcome> {
+		return this.#setPaused(ids, false);
 	}
 
 	/** Holds scheduling in every shard, or lets it go on (see `CheckEngine.hold`). */
@@ -170,7 +179,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	}
 
 	checkNow(id: number): boolean {
-		const view = this.#viewOf(id);
+		const view = this.#views.get(id);
 		if (!view || view.running) {
 			return false;
 		}
@@ -220,11 +229,11 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 	snapshot(): EngineSnapshot {
 		this.#snapshot ??= {
-			sites: this.#viewList.slice(),
+			sites: this.#views.list.slice(),
 			totals: mergeTotals(
 				this.#shards.map(shard => shard.totals).filter(totals => totals !== undefined),
 				this.#shards.map(shard => shard.past),
-				this.#viewList,
+				this.#views.list,
 				{startedAt: this.#startedAt, now: Date.now()},
 			),
 		};
@@ -244,10 +253,8 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 	#onUpdate(results: readonly CheckResult[], views: readonly SiteView[]): void {
 		for (const view of views) {
-			const index = this.#index.get(view.id);
-			if (index !== undefined) {
-				this.#viewList[index] = view;
-			}
+			// A view the shard published before it got the latest pause or resume reads as the set says.
+			this.#views.update(view.id, () => withPaused(view, this.#paused.has(view.id)));
 		}
 
 		const counting = this.#options.checksPerSite > 0;
@@ -258,10 +265,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 			if (result.errorKind === 'worker_crash') {
 				// The dead worker never sent this site's view again: the row clears its running mark here.
-				const index = this.#index.get(result.siteId);
-				if (index !== undefined) {
-					this.#viewList[index] = applyResult(this.#viewList[index]!, result);
-				}
+				this.#views.update(result.siteId, view => applyResult(view, result));
 			}
 
 			this.emit('result', result);
@@ -277,45 +281,37 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 	}
 
-	#route(type: 'pause' | 'resume', ids: Iterable<number>): void {
-		splitByShard(ids, this.#shards.length, id => id).forEach((shardIds, index) => {
-			if (shardIds.length > 0) {
-				this.#post(index, {type, ids: shardIds});
+	/** Records the change, shows it, tells the shards that own the sites, and hands it to the pause store. */
+	#setPaused(ids: Iterable<number>, paused: boolean): Promise<PauseOutcome> {
+		const changed: SiteSpec[] = [];
+		for (const id of ids) {
+			const spec = this.#specs.get(id);
+			if (!spec || this.#paused.has(id) === paused) {
+				continue;
+			}
+
+			if (paused) {
+				this.#paused.add(id);
+			} else {
+				this.#paused.delete(id);
+			}
+
+			this.#views.update(id, view => withPaused(view, paused));
+			changed.push(spec);
+		}
+
+		// A shard that is down (crashed, not restarted yet) misses this; its replacement starts from the set.
+		splitByShard(changed, this.#shards.length, spec => spec.id).forEach((sites, index) => {
+			if (sites.length > 0) {
+				this.#post(index, {type: paused ? 'pause' : 'resume', ids: sites.map(spec => spec.id)});
 			}
 		});
-		if (!this.#started) {
-			// Before start the shards do not exist yet: remember the choice in the specs they will get.
-			for (const id of ids) {
-				const spec = this.#specs.get(id);
-				if (spec) {
-					this.#specs.set(id, {...spec, paused: type === 'pause'});
-				}
-			}
-		}
+		this.#changed();
+		return keepPauses(this.#options.pauseStore, changed, paused);
 	}
 
 	#post(index: number, message: ToWorker): void {
 		this.#shards[index]!.post(message);
-	}
-
-	#viewOf(id: number): SiteView | undefined {
-		const index = this.#index.get(id);
-		return index === undefined ? undefined : this.#viewList[index];
-	}
-
-	#dropView(id: number): void {
-		const index = this.#index.get(id);
-		if (index === undefined) {
-			return;
-		}
-
-		// Swap-remove: O(1), like the engine's; front ends sort the list anyway.
-		const last = this.#viewList.pop()!;
-		this.#index.delete(id);
-		if (last.id !== id) {
-			this.#viewList[index] = last;
-			this.#index.set(last.id, index);
-		}
 	}
 
 	#changed(): void {

@@ -7,6 +7,8 @@ import type {Probe, ProbeOutcome} from '../../source/engine/types.js';
 import {DatabaseUnavailableError} from '../../source/errors.js';
 import {forcedStop} from '../../source/shutdown/forced-stop.js';
 import {createBatchedResultWriter, openDurableRowQueue, openJournalDirectory} from '../../source/storage/index.js';
+import {stopMarginMs} from '../../source/workers/sharded-monitor.js';
+import {FakeClock} from '../helpers/fake-clock.js';
 
 const aborted: ProbeOutcome = {httpStatusCode: 555, responseTimeMs: 0, regexMatchStatus: 2, errorKind: 'other', errorMessage: 'aborted'};
 
@@ -58,4 +60,31 @@ test('a forced stop waits for a check slow to notice its abort: its result is jo
 	const journaled = await Promise.all(segments.map(async name => readFile(path.join(directory, name), 'utf8')));
 	t.is(journaled.join('').trim().split('\n').length, 1, 'the aborted check is in the journal');
 	t.regex(journaled.join(''), /slow-to-abort/);
+});
+
+test('a forced stop bounds its wait on the injected clock: a check that never reports is counted as lost once that time passed', async t => {
+	const clock = new FakeClock();
+	const writer = createBatchedResultWriter({
+		clock,
+		initialError: new DatabaseUnavailableError('the database is away'),
+		async connect() {
+			throw new DatabaseUnavailableError('the database is away');
+		},
+	});
+	// A bug's check: it ignores the abort and never ends.
+	const engine = Object.assign(new CheckEngine({probe: async () => new Promise<ProbeOutcome>(() => undefined), clock, timeoutMs: 60_000}), {
+		async close() {},
+	});
+	engine.addSites([{id: 1, url: 'http://127.0.0.1:9/never-ends', intervalSeconds: 3600}]);
+	engine.start();
+	t.true(engine.checkNow(1));
+	const lines: string[] = [];
+	const stopping = forcedStop({
+		engine, writer, force: {signal: 'SIGTERM', label: 'SIGTERM again'}, timeoutMs: 60_000, log: line => lines.push(line), clock,
+	});
+	await clock.advance(60_000 + stopMarginMs - 1);
+	t.deepEqual(lines, [], 'still waiting, one fake millisecond before the bound');
+	await clock.advance(1);
+	t.is(await stopping, 143);
+	t.deepEqual(lines, ['SIGTERM again: aborted 1 checks in flight; 0 results journaled in (no journal); 1 checks did not report within 62 s and are lost']);
 });

@@ -31,8 +31,12 @@ for (const kind of backendKinds()) {
 		try {
 			const [first] = storage.sites as [SiteSpec];
 			t.true(first.id >= 1);
-			t.is(await storage.setPaused([first.id], true), 'stored');
+			t.is(await storage.storePauses([first], true), 'stored');
 			t.true((await pausedFlags(storage.database()!.pool))[first.url]);
+			// A pause and its resume at once: written in the order the monitor made them.
+			const writes = [storage.storePauses([first], false), storage.storePauses([first], true), storage.storePauses([first], false)];
+			t.deepEqual(await Promise.all(writes), ['stored', 'stored', 'stored']);
+			t.false((await pausedFlags(storage.database()!.pool))[first.url], 'the last change is the one stored');
 		} finally {
 			await storage.close();
 		}
@@ -62,7 +66,7 @@ if (process.env.DATABASE_URL) {
 			t.true(storage.startedWithoutDatabase);
 			const [first, second] = storage.sites as [SiteSpec, SiteSpec];
 			t.true(first.id <= 0 && second.id <= 0, 'provisional ids');
-			t.is(await storage.setPaused([first.id], true), 'deferred', 'kept: there is no database to store it in yet');
+			t.is(await storage.storePauses([first], true), 'deferred', 'waits: there is no database to store it in yet');
 
 			await proxy.start();
 			storage.writer.push(checkResult({siteId: second.id, url: second.url, scheduledAt: Date.now()}));
@@ -72,8 +76,8 @@ if (process.env.DATABASE_URL) {
 			t.like(await pausedFlags(pool), {[first.url]: true, [second.url]: false}, 'stored once the database was reached');
 
 			// From now on a provisional id is stored at once, by its URL.
-			t.is(await storage.setPaused([second.id], true), 'stored');
-			t.is(await storage.setPaused([first.id], false), 'stored');
+			t.is(await storage.storePauses([second], true), 'stored');
+			t.is(await storage.storePauses([first], false), 'stored');
 			t.like(await pausedFlags(pool), {[first.url]: false, [second.url]: true});
 		} finally {
 			await storage.close();

@@ -1,7 +1,8 @@
 import test, {type ExecutionContext} from 'ava';
+import type {PauseStore} from '../../source/engine/pause-store.js';
 import type {RecentCheck} from '../../source/ui/types.js';
 import {
-	appProps, keys, lines, press, recorder, recordingMonitor, renderApp, siteSpecs, startEngine, waitFor,
+	appProps, keys, lines, press, recorder, recordingMonitor, recordingPauseStore, renderApp, siteSpecs, startEngine, waitFor,
 } from './harness.js';
 
 // Latency grows with the id, so the latency sort has one right answer; 3 times out and 5 answers 500.
@@ -14,10 +15,10 @@ const answer = (url: string) => {
 	return id === 5 ? {httpStatusCode: 500, latencyMs: 5 * 10} : {latencyMs: id * 10};
 };
 
-async function setup(t: ExecutionContext, count = 30, overrides: Parameters<typeof appProps>[3] = {}) {
-	const {clock, engine} = startEngine(siteSpecs(count, 10), answer);
-	await clock.advance(14_000);
+async function setup(t: ExecutionContext, count = 30, overrides: Parameters<typeof appProps>[3] = {}, pauseStore?: PauseStore) {
 	const calls = recorder();
+	const {clock, engine} = startEngine(siteSpecs(count, 10), answer, {pauseStore: pauseStore ?? recordingPauseStore(calls)});
+	await clock.advance(14_000);
 	const {monitor, calls: monitorCalls} = recordingMonitor(engine);
 	const app = await renderApp(appProps(monitor, clock, calls, overrides), {columns: 100, rows: 30});
 	t.teardown(() => {
@@ -152,7 +153,7 @@ test('s cycles the sort (status, latency, URL, next check, failures) and S rever
 	t.regex(app.lastFrame()!, /STATUS↓/, 'the cycle comes back to status');
 });
 
-test('space pauses and resumes the selected site in the engine and stores it through setPaused', async t => {
+test('space pauses and resumes the selected site through the monitor, which hands the change to its pause store', async t => {
 	const {app, engine, calls} = await setup(t);
 	const first = selectedId(app.lastFrame())!;
 	await press(app.stdin, 'j');
@@ -160,40 +161,49 @@ test('space pauses and resumes the selected site in the engine and stores it thr
 	t.not(id, first);
 	await press(app.stdin, ' ');
 	t.is(engine.snapshot().sites.find(view => view.id === id)!.status, 'paused');
-	t.deepEqual(calls.setPaused, [{ids: [id], paused: true}]);
+	t.deepEqual(calls.stored, [{ids: [id], paused: true}]);
 	await waitFor(() => app.lastFrame()!.includes('paused http://127.0.0.1:9/site/'));
 	t.regex(app.lastFrame()!, new RegExp(`› ‖ paused .*/site/${id}$`, 'm'), 'the selection follows the paused site to its new place');
 	t.is(engine.snapshot().totals.paused, 1);
 
 	await press(app.stdin, ' ');
 	t.not(engine.snapshot().sites.find(view => view.id === id)!.status, 'paused');
-	t.deepEqual(calls.setPaused[1], {ids: [id], paused: false});
+	t.deepEqual(calls.stored[1], {ids: [id], paused: false});
 });
 
-test('a failed setPaused is reported in the status line', async t => {
-	const {app, engine} = await setup(t, 30, {
-		async setPaused() {
-			throw new Error('database unavailable');
-		},
+test('a pause the store cannot keep is reported in the status line; the engine keeps it for this run', async t => {
+	const {app, engine} = await setup(t, 30, {}, async () => {
+		throw new Error('database unavailable');
 	});
 	const id = selectedId(app.lastFrame())!;
 	await press(app.stdin, ' ');
 	await waitFor(() => app.lastFrame()!.includes('storing it failed'));
 	t.regex(app.lastFrame()!, /for this run only; storing it failed: database unavailable/);
 	t.is(engine.snapshot().sites.find(view => view.id === id)!.status, 'paused', 'the engine keeps the pause for this run');
+	t.regex(app.lastFrame()!, /up 28, down 1, paused 1,/, 'and the header counts what the engine has');
 });
 
 test('a pause the database cannot take yet (a site with a provisional id) says it is kept until the database is reached', async t => {
-	const {app, engine} = await setup(t, 30, {
-		async setPaused() {
-			return 'deferred';
-		},
-	});
+	const {app, engine} = await setup(t, 30, {}, async () => 'deferred');
 	const id = selectedId(app.lastFrame())!;
 	await press(app.stdin, ' ');
 	await waitFor(() => app.lastFrame()!.includes('stored once the database is reached'));
 	t.regex(app.lastFrame()!, /paused http:\/\/127\.0\.0\.1:9\/site\/\d+ for this run; stored once the database is reached/);
 	t.is(engine.snapshot().sites.find(view => view.id === id)!.status, 'paused');
+});
+
+test('the table shows the pauses the engine has, whoever made them, and a key toggles from there', async t => {
+	const {app, engine, calls} = await setup(t);
+	const id = selectedId(app.lastFrame())!;
+	// Paused through the monitor, not with a key: the UI keeps no pause of its own to disagree with.
+	await engine.pause([id]);
+	await waitFor(() => new RegExp(`› ‖ paused .*/site/${id}$`, 'm').test(app.lastFrame()!));
+	t.deepEqual(calls.stored, [{ids: [id], paused: true}]);
+	// Space reads the engine's state for the selected site, so it resumes.
+	await press(app.stdin, ' ');
+	t.not(engine.snapshot().sites.find(view => view.id === id)!.status, 'paused');
+	t.deepEqual(calls.stored[1], {ids: [id], paused: false});
+	await waitFor(() => app.lastFrame()!.includes(`resumed http://127.0.0.1:9/site/${id}`));
 });
 
 test('r checks the selected site now', async t => {

@@ -1,13 +1,13 @@
 import test, {type ExecutionContext} from 'ava';
 import {
-	appProps, keys, lines, press, recorder, recordingMonitor, renderApp, siteSpecs, startEngine, waitFor,
+	appProps, keys, lines, press, recorder, recordingMonitor, recordingPauseStore, renderApp, siteSpecs, startEngine, waitFor,
 } from './harness.js';
 
 /** A real engine of `count` sites behind a monitor that records what the App asks of it. */
 async function setup(t: ExecutionContext, count: number) {
-	const {clock, engine} = startEngine(siteSpecs(count, 10), () => ({latencyMs: 30}));
-	await clock.advance(12_000);
 	const calls = recorder();
+	const {clock, engine} = startEngine(siteSpecs(count, 10), () => ({latencyMs: 30}), {pauseStore: recordingPauseStore(calls)});
+	await clock.advance(12_000);
 	const {monitor, calls: monitorCalls} = recordingMonitor(engine);
 	const app = await renderApp(appProps(monitor, clock, calls), {columns: 100, rows: 30});
 	t.teardown(() => {
@@ -24,7 +24,7 @@ test('P over 1,234 sites asks "Pause 1,234 sites? y/N": nothing is paused before
 	await press(app.stdin, 'P');
 	await waitFor(() => frame().includes('Pause 1,234 sites? y/N'));
 	t.deepEqual(monitorCalls, [], 'the engine was asked nothing');
-	t.deepEqual(calls.setPaused, [], 'nothing stored');
+	t.deepEqual(calls.stored, [], 'nothing stored');
 	t.is(engine.snapshot().totals.paused, 0);
 
 	await press(app.stdin, 'y');
@@ -32,7 +32,7 @@ test('P over 1,234 sites asks "Pause 1,234 sites? y/N": nothing is paused before
 	t.is(monitorCalls.length, 1);
 	t.is(monitorCalls[0]!.call, 'pause');
 	t.is(monitorCalls[0]!.ids.length, 1234);
-	t.deepEqual(calls.setPaused.map(call => [call.ids.length, call.paused]), [[1234, true]]);
+	t.deepEqual(calls.stored.map(call => [call.ids.length, call.paused]), [[1234, true]]);
 	t.is(engine.snapshot().totals.paused, 1234);
 	t.notRegex(frame(), /y\/N/);
 
@@ -56,7 +56,7 @@ test('with a filter, P counts and acts on the shown sites that would change', as
 	await waitFor(() => frame().includes('paused 10 sites shown by the filter'));
 	const shown = [20, 21, 22, 23, 24, 25, 26, 27, 28, 29];
 	t.deepEqual(monitorCalls.map(call => [call.call, byId(call.ids)]), [['pause', shown]], 'site 2 was paused already');
-	t.deepEqual(byId(calls.setPaused[0]!.ids), shown);
+	t.deepEqual(calls.stored.map(call => byId(call.ids)), [[2], shown], 'the store got site 2 when the test paused it, then the shown ones');
 	t.deepEqual(byId(engine.snapshot().sites.filter(view => view.status === 'paused').map(view => view.id)), [2, ...shown]);
 });
 
@@ -78,7 +78,7 @@ test('while P asks, any key but y cancels and says so, and does nothing else (n,
 	}
 
 	t.deepEqual(monitorCalls, [], 'the engine was asked nothing');
-	t.deepEqual(calls.setPaused, []);
+	t.deepEqual(calls.stored, []);
 	t.is(engine.snapshot().totals.paused, 0);
 	t.is(calls.quit, 0, 'q answered the question; it did not quit');
 	t.is(marked(), before, 'j answered the question; it did not move the selection');
@@ -99,7 +99,7 @@ test('P over one site pauses it at once, and P again resumes it, without asking'
 	await waitFor(() => frame().includes('1 of 30 sites match'));
 	await press(app.stdin, 'P');
 	t.deepEqual(monitorCalls, [{call: 'pause', ids: [17]}]);
-	t.deepEqual(calls.setPaused, [{ids: [17], paused: true}]);
+	t.deepEqual(calls.stored, [{ids: [17], paused: true}]);
 	await waitFor(() => frame().includes('paused 1 site shown by the filter'));
 	t.notRegex(frame(), /y\/N/);
 	await press(app.stdin, 'P');

@@ -1,7 +1,8 @@
 import {render} from 'ink-testing-library';
 import {CheckEngine, type EngineOptions, type MonitorHandle} from '../../source/engine/check-engine.js';
+import type {PauseStore} from '../../source/engine/pause-store.js';
 import type {ProbeOutcome, ProbeRequest, SiteSpec} from '../../source/engine/types.js';
-import type {WriterStatus} from '../../source/headless/format-summary.js';
+import type {WriterStatus} from '../../source/storage/writer-status.js';
 import {App} from '../../source/ui/app.js';
 import type {AppProps, RecentCheck} from '../../source/ui/types.js';
 import {FakeClock} from '../helpers/fake-clock.js';
@@ -67,13 +68,13 @@ export function recordingMonitor(engine: CheckEngine): {monitor: MonitorHandle; 
 	const monitor: MonitorHandle = {
 		snapshot: () => engine.snapshot(),
 		onChange: listener => engine.onChange(listener),
-		pause(ids) {
+		async pause(ids) {
 			calls.push({call: 'pause', ids: [...ids]});
-			engine.pause(ids);
+			return engine.pause(ids);
 		},
-		resume(ids) {
+		async resume(ids) {
 			calls.push({call: 'resume', ids: [...ids]});
-			engine.resume(ids);
+			return engine.resume(ids);
 		},
 		checkNow(id) {
 			calls.push({call: 'checkNow', ids: [id]});
@@ -83,15 +84,23 @@ export function recordingMonitor(engine: CheckEngine): {monitor: MonitorHandle; 
 	return {monitor, calls};
 }
 
-/** Records the callbacks the App makes to the CLI. */
+/** Records the callbacks the App makes to the CLI, and what the engine hands its pause store. */
 export function recorder() {
 	const calls = {
-		setPaused: [] as Array<{ids: number[]; paused: boolean}>,
+		stored: [] as Array<{ids: number[]; paused: boolean}>,
 		loadRecentChecks: [] as number[],
 		quit: 0,
 		forceQuit: 0,
 	};
 	return calls;
+}
+
+/** A pause store that records what the engine hands it, as storage would store it. */
+export function recordingPauseStore(calls: ReturnType<typeof recorder>): PauseStore {
+	return async (sites, paused) => {
+		calls.stored.push({ids: sites.map(site => site.id), paused});
+		return 'stored';
+	};
 }
 
 /** Default writer status for the header. */
@@ -112,10 +121,6 @@ export function appProps(
 		async loadRecentChecks(siteId: number): Promise<RecentCheck[]> {
 			calls.loadRecentChecks.push(siteId);
 			return [];
-		},
-		async setPaused(ids: number[], paused: boolean) {
-			calls.setPaused.push({ids, paused});
-			return 'stored' as const;
 		},
 		onQuit() {
 			calls.quit++;

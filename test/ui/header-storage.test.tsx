@@ -1,5 +1,5 @@
 import test from 'ava';
-import type {WriterStatus} from '../../source/headless/format-summary.js';
+import type {WriterStatus} from '../../source/storage/writer-status.js';
 import {formatSummary} from '../../source/headless/format-summary.js';
 import {appProps, recorder, renderApp, siteSpecs, startEngine} from './harness.js';
 

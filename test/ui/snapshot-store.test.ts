@@ -15,8 +15,8 @@ function fakeMonitor() {
 			events.on('change', listener);
 			return () => events.off('change', listener);
 		},
-		pause() {},
-		resume() {},
+		pause: async () => 'run-only',
+		resume: async () => 'run-only',
 		checkNow: () => false,
 	};
 	return {
