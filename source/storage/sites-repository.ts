@@ -1,4 +1,4 @@
-import {sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken} from 'slonik';
+import {sql, type DatabasePool, type FragmentSqlToken} from 'slonik';
 import {z} from 'zod';
 import type {RegexMatchStatus, SiteSpec} from '../engine/types.js';
 
