@@ -42,7 +42,7 @@ export function App(props: AppProps) {
 	const color = props.color ?? true;
 	const slowMs = props.slowMs ?? 2000;
 	const glyphs = glyphsFor(charset);
-	const {snapshot, store} = useMonitorSnapshot(props.monitor, props.refreshMs ?? 100);
+	const {snapshot, store} = useMonitorSnapshot(props.monitor, props.refreshMs ?? 100, props.refreshTimers);
 	const {columns, rows} = useTerminalSize();
 	const [state, dispatch] = useReducer(uiReducer, initialUiState);
 	const filter = useMemo(() => compileFilter(state.filter, slowMs), [state.filter, slowMs]);

@@ -1,4 +1,5 @@
 import type {EngineSnapshot, MonitorHandle} from '../engine/engine-types.js';
+import type {Clock} from '../engine/types.js';
 
 /** A coalescing view of the monitor's snapshot, shaped for `useSyncExternalStore`. */
 export type SnapshotStore = {
@@ -12,22 +13,35 @@ export type SnapshotStore = {
 	dispose(): void;
 };
 
+/** Real time for the store: `performance.now()` and Node's timers. */
+export const realTimers: Clock = {
+	now: () => performance.now(),
+	setTimer(callback, ms) {
+		return setTimeout(callback, Math.max(0, ms));
+	},
+	clearTimer(handle) {
+		clearTimeout(handle as NodeJS.Timeout);
+	},
+};
+
 /**
 Creates the store. The engine may announce thousands of changes a second; the store republishes at
 most once per `intervalMs` of real time (leading edge after a quiet spell, then one trailing update),
 so React renders at most ~10 times a second however many results arrive. Real time, not the engine's
 clock: the budget protects the terminal and the CPU, which live in real time even under a fake clock.
+`timers` is that real time unless a test passes a fake clock to count publications without sleeping
+(only differences of its `now()` are used, so it need not be epoch time).
 */
-export function createSnapshotStore(monitor: MonitorHandle, intervalMs = 100): SnapshotStore {
+export function createSnapshotStore(monitor: MonitorHandle, intervalMs = 100, timers: Clock = realTimers): SnapshotStore {
 	const listeners = new Set<() => void>();
 	let published = monitor.snapshot();
 	let lastPublishedAt = Number.NEGATIVE_INFINITY;
-	let timer: NodeJS.Timeout | undefined;
+	let timer: unknown;
 	let unsubscribeMonitor: (() => void) | undefined;
 
 	const publish = () => {
 		if (timer !== undefined) {
-			clearTimeout(timer);
+			timers.clearTimer(timer);
 			timer = undefined;
 		}
 
@@ -37,7 +51,7 @@ export function createSnapshotStore(monitor: MonitorHandle, intervalMs = 100): S
 			return;
 		}
 
-		lastPublishedAt = performance.now();
+		lastPublishedAt = timers.now();
 		published = next;
 		for (const listener of listeners) {
 			listener();
@@ -51,8 +65,8 @@ export function createSnapshotStore(monitor: MonitorHandle, intervalMs = 100): S
 
 		// Even on the leading edge wait for the current turn to end: an engine emits several changes in
 		// one synchronous burst (a timer firing starts many checks), and they should make one frame.
-		const wait = Math.max(0, lastPublishedAt + intervalMs - performance.now());
-		timer = setTimeout(publish, wait);
+		const wait = Math.max(0, lastPublishedAt + intervalMs - timers.now());
+		timer = timers.setTimer(publish, wait);
 	};
 
 	return {
@@ -70,7 +84,7 @@ export function createSnapshotStore(monitor: MonitorHandle, intervalMs = 100): S
 					unsubscribeMonitor?.();
 					unsubscribeMonitor = undefined;
 					if (timer !== undefined) {
-						clearTimeout(timer);
+						timers.clearTimer(timer);
 						timer = undefined;
 					}
 				}
@@ -83,7 +97,7 @@ export function createSnapshotStore(monitor: MonitorHandle, intervalMs = 100): S
 			unsubscribeMonitor?.();
 			unsubscribeMonitor = undefined;
 			if (timer !== undefined) {
-				clearTimeout(timer);
+				timers.clearTimer(timer);
 				timer = undefined;
 			}
 		},

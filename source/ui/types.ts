@@ -1,4 +1,5 @@
 import type {MonitorHandle} from '../engine/engine-types.js';
+import type {Clock} from '../engine/types.js';
 import type {WriterStatus} from '../storage/writer-status.js';
 
 /** One stored check of one site, as the storage layer returns it for the detail pane. */
@@ -65,6 +66,8 @@ export type AppProps = {
 	readonly slowMs?: number;
 	/** Minimum real time between two snapshots reaching React, ms. Default 100 (at most ~10 frames/s). */
 	readonly refreshMs?: number;
+	/** The time `refreshMs` is measured in. Default real time; tests pass a fake clock to count frames without sleeping. */
+	readonly refreshTimers?: Clock;
 	/** How stale the filtered, sorted order may get while rows stay fresh, ms of `clock` time. Default 1,000. */
 	readonly resortMs?: number;
 	/** False when stdin is not a terminal: no keys are read (Ink cannot enable raw mode). Default true. */

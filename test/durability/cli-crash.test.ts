@@ -6,7 +6,7 @@ import test, {type ExecutionContext} from 'ava';
 import {pgliteTarget} from '../../source/config/index.js';
 import {createTestDatabase} from '../helpers/database.js';
 import {runCli, startCli} from '../helpers/run-cli.js';
-import {sleep, startLoopbackSites, storedRows, waitUntil, type LoopbackSites} from './loopback-sites.js';
+import {killOnceKept, startLoopbackSites, storedRows, waitUntil} from './loopback-sites.js';
 
 /**
 The real CLI on embedded PGlite, killed with SIGKILL: the test counts the requests its loopback sites
@@ -32,23 +32,12 @@ async function segments(journal: string): Promise<string[]> {
 	return existsSync(journal) ? (await readdir(journal)).filter(name => name.endsWith('.ndjson')).sort() : [];
 }
 
-/** Holds new requests, waits until every answered check reached the journal, then SIGKILLs the CLI. */
-async function killWhileQuiet(run: ReturnType<typeof startCli>, sites: LoopbackSites) {
-	sites.hold();
-	// Results are appended to the journal within one event-loop turn of arriving; give it plenty.
-	await sleep(400);
-	run.child.kill('SIGKILL');
-	const result = await run.exited;
-	sites.release();
-	return result;
-}
-
 test('[pglite] kill -9 mid-run, a torn last journal line, a restart: one row per answered check', async t => {
 	const {directory, sites, dataDir, journal} = await setUp(t);
 	const csv = await sites.csv(directory, 'sites.csv', ['/site/1', '/site/2', '/site/3', '/site/4'], 1);
 	const run = startCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui']);
 	await waitUntil(() => sites.answered() >= 10, 30_000, '10 answered checks');
-	const killed = await killWhileQuiet(run, sites);
+	const killed = await killOnceKept(run, sites, journal);
 	t.is(killed.signal, 'SIGKILL');
 	const left = await segments(journal);
 	t.true(left.length > 0, 'the write-ahead journal is left behind');

@@ -8,7 +8,7 @@ import {journalDirectoryFor} from '../../source/storage/journal-directory.js';
 import {backendKinds, createTestDatabase, registerPostgresNotice} from '../helpers/database.js';
 import {databaseFlags, runCli, startCli} from '../helpers/run-cli.js';
 import {smallDisk, type SmallDisk} from '../helpers/small-disk.js';
-import {sleep, startLoopbackSites, storedRows, waitUntil} from './loopback-sites.js';
+import {startLoopbackSites, storedRows, waitUntil} from './loopback-sites.js';
 
 /**
 The real CLI on a disk that fills up: a tmpfs of its own (or, where mounting is not permitted, an
@@ -141,10 +141,14 @@ test.serial('[pglite] PGlite and its journal on a disk that fills: both said, ch
 	await run.waitFor(new RegExp(`journal ${escape(journal)}: cannot write: the disk is full \\(ENOSPC\\)`), 60_000);
 	await run.waitFor(/database write failed \(.*No space left on device.*\); results are kept in/, 60_000);
 	await run.waitFor(/150 results wait in memory only, the bound \(--memory-max-results\): checks hold/, 60_000);
-	// Checks already under way when the hold came end; after that, not one request.
-	await sleep(3000);
+	// The periodic summary counts the slots that pass while checks hold: the CLI's own word that time
+	// passed. Once each site let two slots pass, checks under way when the hold came have ended; after
+	// that, two more slots each pass without one request.
+	const heldSlots = () => Math.max(0, ...[...run.output().stderr.matchAll(/(\d+) slots held/g)].map(match => Number(match[1])));
+	await waitUntil(() => heldSlots() >= 2 * 20, 60_000, 'two held slots per site');
 	const seenHeld = sites.seen();
-	await sleep(3000);
+	const heldBefore = heldSlots();
+	await waitUntil(() => heldSlots() >= heldBefore + (2 * 20), 60_000, 'two more held slots per site');
 	t.is(sites.seen(), seenHeld, 'held: no check is made');
 	t.deepEqual(await emptyFiles(journal), [], 'no empty segment file');
 

@@ -1,15 +1,17 @@
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import http, {type IncomingMessage, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {ExecutionContext} from 'ava';
+import {isIntactJournalLine} from '../../source/storage/journal-record.js';
 import {openDatabase} from '../../source/storage/open-database.js';
 import type {DatabaseTarget} from '../../source/storage/types.js';
 import {sql} from 'slonik';
 import {z} from 'zod';
 import {createTestDatabase, type BackendKind} from '../helpers/database.js';
-import {databaseFlags} from '../helpers/run-cli.js';
+import {databaseFlags, type CliRun} from '../helpers/run-cli.js';
+import {waitFor, waitForValue} from '../helpers/wait-for.js';
 
 /**
 Loopback sites that count what they see. `seen` counts requests as they arrive; `answered` counts
@@ -191,22 +193,65 @@ export function assertOneRowPerRequest(t: ExecutionContext, stored: StoredRows, 
 	t.is(stored.keys, stored.rows, 'none twice');
 }
 
-/** Resolves after `ms`. */
-export async function sleep(ms: number): Promise<void> {
-	await new Promise(resolve => {
-		setTimeout(resolve, ms);
-	});
+/** Polls `predicate` every 50 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(predicate: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+	await waitFor(predicate, timeoutMs, {everyMs: 50, what});
 }
 
-/** Polls `predicate` every 50 ms until it holds; throws after `timeoutMs`. */
-export async function waitUntil(predicate: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!predicate()) {
-		if (Date.now() > deadline) {
-			throw new Error(`timed out waiting for ${what}`);
+/** `url@slot` (epoch ms) of each answered (200) check in the intact lines of the journal segments under `directory`. */
+export async function journaledAnswers(directory: string): Promise<Set<string>> {
+	const keys = new Set<string>();
+	const entries = await readdir(directory, {recursive: true, withFileTypes: true}).catch(() => []);
+	for (const entry of entries.filter(each => each.isFile() && each.name.endsWith('.ndjson'))) {
+		// eslint-disable-next-line no-await-in-loop
+		const text = await readFile(path.join(entry.parentPath, entry.name)).catch(() => Buffer.alloc(0));
+		let start = 0;
+		for (let end = text.indexOf(10); end !== -1; start = end + 1, end = text.indexOf(10, start)) {
+			const line = text.subarray(start, end);
+			if (isIntactJournalLine(line)) {
+				const {u, r} = JSON.parse(line.subarray(9).toString()) as {u: string; r: unknown[]};
+				if (r[3] === 200) {
+					keys.add(`${u}@${Date.parse(String(r[6]))}`);
+				}
+			}
+		}
+	}
+
+	return keys;
+}
+
+/** `url@slot` (epoch ms) of each answered (200) check stored in `target`. */
+async function storedAnswers(target: DatabaseTarget): Promise<Set<string>> {
+	const database = await openDatabase(target);
+	try {
+		const keys = await database.pool.anyFirst(sql.type(z.object({key: z.string()}))`
+			SELECT url_uq || '@' || round(extract(epoch FROM scheduled_at) * 1000)::bigint AS key
+			FROM healthcheck JOIN website ON website_id = website_fk WHERE http_status_code = 200`);
+		return new Set(keys);
+	} finally {
+		await database.close();
+	}
+}
+
+/**
+Holds new requests, waits until every check the sites answered is kept (a line in the journal under
+`directory`, or a row in `target` when the test can read the database while the CLI runs), then
+SIGKILLs the CLI: a kill that loses nothing answered, without guessing how long keeping it takes.
+*/
+export async function killOnceKept(run: CliRun, sites: LoopbackSites, directory: string, target?: DatabaseTarget) {
+	sites.hold();
+	// Held from here on, so the number answered is final.
+	const answered = sites.answered();
+	await waitForValue(async () => {
+		const kept = await journaledAnswers(directory);
+		for (const key of target ? await storedAnswers(target) : []) {
+			kept.add(key);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
-		await sleep(50);
-	}
+		return kept.size;
+	}, kept => kept >= answered, 60_000, {everyMs: 50, failure: kept => `${kept} of ${answered} answered checks kept before the kill`});
+	run.child.kill('SIGKILL');
+	const result = await run.exited;
+	sites.release();
+	return result;
 }

@@ -13,6 +13,8 @@ export type CliRun = {
 	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}>;
 	/** Resolves when stdout or stderr has printed text matching `pattern`. */
 	waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+	/** What the process printed so far. */
+	output(): {stdout: string; stderr: string};
 };
 
 /**
@@ -45,6 +47,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, as: {uid?:
 	return {
 		child,
 		exited,
+		output: () => ({stdout, stderr}),
 		async waitFor(pattern, timeoutMs = 30_000) {
 			await new Promise<void>((resolve, reject) => {
 				const timer = setTimeout(() => {

@@ -1,6 +1,9 @@
 import {spawn} from 'node:child_process';
-import {readFile} from 'node:fs/promises';
+import {readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import type {ExecutionContext} from 'ava';
+import {waitFor, waitForValue} from './wait-for.js';
 
 /** A tmux server of one test, with the session `run` showing a command in a real pseudo-terminal. */
 export type TmuxRun = {
@@ -43,11 +46,15 @@ export async function startTmux(t: ExecutionContext, command: string, options: {
 		await tmux('kill-server');
 	});
 	await tmux('new-session', '-d', '-s', 'keep', 'sleep 600');
-	// The pause lets pipe-pane attach before the command writes its first byte.
-	await tmux('new-session', '-d', '-s', 'run', '-x', '100', '-y', '30', `sleep 0.3; ${command}`);
+	// The command waits for the gate, which opens once pipe-pane is attached: not a byte goes unrecorded.
+	const gate = path.join(tmpdir(), `${socket}.gate`);
+	t.teardown(async () => rm(gate, {force: true}));
+	await tmux('new-session', '-d', '-s', 'run', '-x', '100', '-y', '30', `while [ ! -e ${JSON.stringify(gate)} ]; do sleep 0.05; done; ${command}`);
 	if (options.raw) {
 		await tmux('pipe-pane', '-o', '-t', 'run', `cat >> ${JSON.stringify(options.raw)}`);
 	}
+
+	await writeFile(gate, '');
 
 	const screen = async () => tmux('capture-pane', '-p', '-t', 'run');
 	return {
@@ -56,7 +63,7 @@ export async function startTmux(t: ExecutionContext, command: string, options: {
 		},
 		screen,
 		async waitForScreen(pattern, timeoutMs = 30_000) {
-			return poll(screen, text => pattern.test(text), timeoutMs, last => `no ${pattern} on screen:\n${last}`);
+			return waitForValue(screen, text => pattern.test(text), timeoutMs, {everyMs: 100, failure: last => `no ${pattern} on screen:\n${last}`});
 		},
 		async panePid() {
 			return Number((await tmux('display-message', '-p', '-t', 'run', '#{pane_pid}')).trim());
@@ -69,12 +76,12 @@ export async function startTmux(t: ExecutionContext, command: string, options: {
 
 /** Resolves with the file's text once it matches `pattern` (a missing file reads as empty); throws after `timeoutMs`. */
 export async function waitForFile(file: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-	return poll(async () => readFile(file, 'utf8').catch(() => ''), text => pattern.test(text), timeoutMs, last => `no ${pattern} in ${file}:\n${last}`);
+	return waitForValue(async () => readFile(file, 'utf8').catch(() => ''), text => pattern.test(text), timeoutMs, {everyMs: 100, failure: last => `no ${pattern} in ${file}:\n${last}`});
 }
 
 /** Resolves once the process `pid` is gone (reaped by its parent); throws after `timeoutMs`. */
 export async function waitForExit(pid: number, timeoutMs = 60_000): Promise<void> {
-	await poll(async () => isAlive(pid), alive => !alive, timeoutMs, () => `process ${pid} still running`);
+	await waitFor(() => !isAlive(pid), timeoutMs, {everyMs: 100, what: `the end of process ${pid}`});
 }
 
 function isAlive(pid: number): boolean {
@@ -84,26 +91,4 @@ function isAlive(pid: number): boolean {
 	} catch {
 		return false;
 	}
-}
-
-/** Reads `read()` every 100 ms until `done` holds for its value; throws `failure(last)` after `timeoutMs`. */
-async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, failure: (last: T) => string): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	const attempt = async (): Promise<T> => {
-		const value = await read();
-		if (done(value)) {
-			return value;
-		}
-
-		if (Date.now() > deadline) {
-			throw new Error(failure(value));
-		}
-
-		await new Promise(resolve => {
-			setTimeout(resolve, 100);
-		});
-		return attempt();
-	};
-
-	return attempt();
 }

@@ -1,14 +1,45 @@
 import {setTimeout as delay} from 'node:timers/promises';
 
-/** Polls `condition` every `everyMs` of real time until it holds; throws after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs: number, everyMs = 10): Promise<void> {
+/** How `waitFor` and `waitForValue` poll. */
+export type PollOptions = {
+	/** Real time between two looks, ms. Default 10. */
+	readonly everyMs?: number;
+	/** Named in the error when the wait times out. */
+	readonly what?: string;
+};
+
+/**
+Polls `condition` every `everyMs` of real time until it holds; throws after `timeoutMs`. Waits for
+the state that proves a claim, never for a guessed duration: the bound only matters when the state
+never comes, so make it generous (a loaded machine is slow, not wrong).
+*/
+export async function waitFor(condition: () => boolean, timeoutMs: number, options: PollOptions = {}): Promise<void> {
+	await waitForValue(async () => condition(), held => held, timeoutMs, {...options, failure: () => `${options.what ?? 'condition'} not met in time`});
+}
+
+/**
+Reads `read()` every `everyMs` of real time until `done` holds for its value, and resolves with that
+value; throws `failure(last value)` after `timeoutMs`.
+*/
+export async function waitForValue<T>(
+	read: () => Promise<T>,
+	done: (value: T) => boolean,
+	timeoutMs: number,
+	options: PollOptions & {readonly failure?: (last: T) => string} = {},
+): Promise<T> {
 	const deadline = performance.now() + timeoutMs;
-	while (!condition()) {
+	for (;;) {
+		// eslint-disable-next-line no-await-in-loop -- polling
+		const value = await read();
+		if (done(value)) {
+			return value;
+		}
+
 		if (performance.now() > deadline) {
-			throw new Error('condition not met in time');
+			throw new Error(options.failure?.(value) ?? `${options.what ?? 'condition'} not met in time`);
 		}
 
 		// eslint-disable-next-line no-await-in-loop -- polling
-		await delay(everyMs);
+		await delay(options.everyMs ?? 10);
 	}
 }

@@ -155,7 +155,7 @@ Polls `condition` every 5 ms of real time until it holds; throws after `timeoutM
 generous: it only matters when the condition never holds, and a loaded CI machine renders slowly.
 */
 export async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-	await pollUntil(condition, timeoutMs, 5);
+	await pollUntil(condition, timeoutMs, {everyMs: 5});
 }
 
 /** Resizes ink-testing-library's fake stdout. */

@@ -1,7 +1,7 @@
 import test from 'ava';
 import {renderApp, restoreTerminal} from '../../source/ui/render-app.js';
 import {
-	appProps, delay, recorder, siteSpecs, startEngine, waitFor,
+	appProps, recorder, siteSpecs, startEngine, waitFor,
 } from './harness.js';
 import {FakeTerminalInput, FakeTerminalOutput} from './fake-terminal.js';
 
@@ -59,8 +59,7 @@ test.serial('a crash restores the terminal before Node prints the error', async 
 	const {stdout, stdin} = await start(t);
 	// What Node does first on an uncaught exception, before printing it and exiting.
 	(process as NodeJS.EventEmitter).emit('uncaughtExceptionMonitor', new Error('boom'), 'uncaughtException');
-	await delay(10);
-	t.true(stdout.text.includes(leaveAlternateScreen));
+	await waitFor(() => stdout.text.includes(leaveAlternateScreen));
 	t.true(stdout.text.lastIndexOf(showCursor) > stdout.text.lastIndexOf(hideCursor));
 	t.false(stdin.isRaw);
 });
@@ -79,11 +78,11 @@ test.serial('the live region stays within the terminal and follows a resize', as
 	const {stdout, clock} = await start(t);
 	stdout.resize(120, 40);
 	await clock.advance(1000);
-	await waitFor(() => stdout.text.includes('RECENT      '), 2000);
+	await waitFor(() => stdout.text.includes('RECENT      '));
 	const before = stdout.bytes;
 	await clock.advance(1000);
-	await delay(250);
-	t.true(stdout.bytes > before, 'a second later the frame changed and only that was written');
+	// A second later the frame changed, and only that was written (the clears are counted below).
+	await waitFor(() => stdout.bytes > before);
 	// Ink's erase-everything path (cursor home, erase down) is what an overflowing frame costs.
 	const fullClears = stdout.text.split('\u001B[H\u001B[J').length - 1;
 	t.true(fullClears <= 2, `${fullClears} full clears`);

@@ -2,7 +2,7 @@ import {EventEmitter} from 'node:events';
 import test from 'ava';
 import type {EngineSnapshot, MonitorHandle} from '../../source/engine/engine-types.js';
 import {createSnapshotStore} from '../../source/ui/snapshot-store.js';
-import {delay} from './harness.js';
+import {FakeClock} from '../helpers/fake-clock.js';
 
 /** A monitor whose snapshot changes on `bump`, as an engine's does on each result. */
 function fakeMonitor() {
@@ -33,8 +33,9 @@ function fakeMonitor() {
 const versionOf = (snapshot: EngineSnapshot) => (snapshot as unknown as {version: number}).version;
 
 test('a burst of changes is one publication, and the snapshot object is stable in between', async t => {
+	const clock = new FakeClock();
 	const {monitor, bump} = fakeMonitor();
-	const store = createSnapshotStore(monitor, 100);
+	const store = createSnapshotStore(monitor, 100, clock);
 	let notified = 0;
 	store.subscribe(() => notified++);
 	const first = store.getSnapshot();
@@ -43,52 +44,60 @@ test('a burst of changes is one publication, and the snapshot object is stable i
 	}
 
 	t.is(store.getSnapshot(), first, 'nothing published inside the burst');
-	await delay(20);
+	t.is(clock.pendingTimers, 1, 'one timer for the whole burst');
+	await clock.advance(0);
 	t.is(notified, 1);
 	t.is(versionOf(store.getSnapshot()), 1000);
 	t.is(store.getSnapshot(), store.getSnapshot());
 	store.dispose();
+	t.is(clock.pendingTimers, 0);
 });
 
-test('a steady stream of changes publishes at most once per interval', async t => {
+test('a steady stream of changes publishes at most once per interval, and the last change always', async t => {
+	const clock = new FakeClock();
 	const {monitor, bump} = fakeMonitor();
-	const store = createSnapshotStore(monitor, 100);
-	let notified = 0;
-	store.subscribe(() => notified++);
-	const started = performance.now();
-	let changes = 0;
-	while (performance.now() - started < 600) {
+	const store = createSnapshotStore(monitor, 100, clock);
+	const publishedAt: number[] = [];
+	const started = clock.now();
+	store.subscribe(() => publishedAt.push(clock.now() - started));
+	// A change every 2 ms for 550 ms, as results arrive.
+	for (let elapsed = 0; elapsed < 550; elapsed += 2) {
 		bump();
-		changes++;
-		// eslint-disable-next-line no-await-in-loop -- a change every few ms, as results arrive
-		await delay(2);
+		// eslint-disable-next-line no-await-in-loop -- time moves between changes
+		await clock.advance(2);
 	}
 
-	await delay(150);
-	t.true(changes > 100, `${changes} changes`);
-	t.true(notified >= 4 && notified <= 8, `${notified} publications for ${changes} changes in 600 ms`);
-	t.is(versionOf(store.getSnapshot()), changes, 'the last change is always published');
+	t.is(versionOf(store.getSnapshot()), 250, 'the changes since the last publication (at 500 ms) wait for the next one');
+	await clock.advance(100);
+	// The first change goes out on the leading edge; the rest at most one interval apart.
+	t.deepEqual(publishedAt, [0, 100, 200, 300, 400, 500, 600]);
+	t.is(versionOf(store.getSnapshot()), 275, 'the last change is published');
+	t.is(clock.pendingTimers, 0, 'quiet again: no timer armed');
 	store.dispose();
 });
 
 test('refreshNow publishes at once; the monitor is listened to only while someone subscribes', async t => {
+	const clock = new FakeClock();
 	const {monitor, bump, listeners} = fakeMonitor();
-	const store = createSnapshotStore(monitor, 10_000);
+	const store = createSnapshotStore(monitor, 10_000, clock);
 	t.is(listeners(), 0);
 	let notified = 0;
 	const unsubscribe = store.subscribe(() => notified++);
 	t.is(listeners(), 1);
-	await delay(5);
+	await clock.advance(0);
 	bump();
-	await delay(5);
+	await clock.advance(0);
 	bump();
 	t.is(versionOf(store.getSnapshot()), 1, 'the first change went out; the second waits for the interval');
+	t.is(clock.pendingTimers, 1);
 	store.refreshNow();
 	t.is(versionOf(store.getSnapshot()), 2);
 	t.is(notified, 2);
+	t.is(clock.pendingTimers, 0, 'the pending publication was the one refreshNow made');
 	unsubscribe();
 	t.is(listeners(), 0);
 	bump();
-	await delay(5);
+	t.is(clock.pendingTimers, 0, 'nothing armed for a store nobody reads');
+	await clock.advance(20_000);
 	t.is(notified, 2);
 });

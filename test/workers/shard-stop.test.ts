@@ -1,15 +1,12 @@
 import test from 'ava';
 import type {CheckResult} from '../../source/engine/types.js';
 import {ShardSupervisor} from '../../source/workers/shard-supervisor.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 /** A supervisor over the wedged fixture worker, started, with one check reported in flight. */
 async function wedgedShard() {
 	const rows: CheckResult[] = [];
 	const warnings: string[] = [];
-	let reportStarted: () => void = () => undefined;
-	const started = new Promise<void>(resolve => {
-		reportStarted = resolve;
-	});
 	const shard = new ShardSupervisor({
 		index: 0,
 		init: {checksPerSite: 0, timeoutMs: 1000, maxPerHost: 1},
@@ -27,15 +24,9 @@ async function wedgedShard() {
 			warnings.push(line);
 		},
 	});
-	// Resolves once the worker's first update (the check it started) has been taken in.
-	const poll = setInterval(() => {
-		if (shard.totals) {
-			clearInterval(poll);
-			reportStarted();
-		}
-	}, 10);
 	shard.spawn();
-	await started;
+	// The worker's first update (the check it started) has been taken in.
+	await waitFor(() => shard.totals !== undefined, 60_000, {what: 'the wedged worker\'s first update'});
 	return {shard, rows, warnings};
 }
 

@@ -4,6 +4,7 @@ import test from 'ava';
 import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
 import {ShardedMonitor} from '../../source/workers/sharded-monitor.js';
 import {shardOf, splitByShard} from '../../source/workers/shard.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 async function startServer() {
 	const hits = new Map<string, number>();
@@ -83,30 +84,34 @@ test('pause, resume and checkNow reach the shard that owns the site', async t =>
 	t.teardown(async () => server.close());
 	const sites: SiteSpec[] = Array.from({length: 4}, (_, index) => ({id: index + 1, url: `${server.base}/p/${index + 1}`, intervalSeconds: 1}));
 	const monitor = new ShardedMonitor({workers: 2, checksPerSite: -1, timeoutMs: 5000, publishEveryMs: 20});
+	t.teardown(async () => monitor.stop());
+	// Sites 2 and 3 live on different shards, so each command has to find the right one.
+	t.not(shardOf(2, 2), shardOf(3, 2));
 	monitor.addSites(sites);
 	monitor.start();
-	const waitFor = async (predicate: () => boolean) => {
-		for (let attempt = 0; attempt < 200 && !predicate(); attempt++) {
-			// eslint-disable-next-line no-await-in-loop
-			await new Promise(resolve => {
-				setTimeout(resolve, 25);
-			});
-		}
+	const hits = (id: number) => server.hits.get(`/p/${id}`) ?? 0;
 
-		t.true(predicate());
-	};
-
-	await waitFor(() => monitor.snapshot().totals.up === 4);
+	await waitFor(() => monitor.snapshot().totals.up === 4, 60_000);
 	monitor.pause([2, 3]);
-	await waitFor(() => monitor.snapshot().totals.paused === 2);
-	const before = server.hits.get('/p/2');
-	await new Promise(resolve => {
-		setTimeout(resolve, 1500);
-	});
-	t.is(server.hits.get('/p/2'), before, 'paused site not checked');
+	await waitFor(() => monitor.snapshot().totals.paused === 2, 60_000);
+	// A check of 2 or 3 already in flight when the pause arrived has reported by now (the snapshot shows it).
+	await waitFor(() => monitor.snapshot().sites.every(view => !view.running || view.id === 1 || view.id === 4), 60_000);
+	const paused = {2: hits(2), 3: hits(3)};
+	// Two more slots of the running sites prove two slots of the paused ones passed unchecked.
+	const running = {1: hits(1), 4: hits(4)};
+	await waitFor(() => hits(1) >= running[1] + 2 && hits(4) >= running[4] + 2, 60_000);
+	t.is(hits(2), paused[2], 'paused site 2 not checked');
+	t.is(hits(3), paused[3], 'paused site 3 not checked');
+
 	monitor.resume([2]);
-	t.true(monitor.checkNow(3) || true);
-	await waitFor(() => (server.hits.get('/p/2') ?? 0) > before!);
+	await waitFor(() => hits(2) > paused[2], 60_000);
+	t.true(monitor.checkNow(3), 'a manual check of a paused site is accepted');
+	await waitFor(() => hits(3) === paused[3] + 1, 60_000);
+	// Paused still: after two more slots of the others, site 3 had its one manual check and no other.
+	const after = {1: hits(1), 4: hits(4)};
+	await waitFor(() => hits(1) >= after[1] + 2 && hits(4) >= after[4] + 2, 60_000);
+	t.is(hits(3), paused[3] + 1, 'site 3 is still paused after its manual check');
+	t.false(monitor.checkNow(99), 'an unknown site is refused');
 	await monitor.stop();
 	t.is(monitor.snapshot().totals.paused, 1);
 });
