@@ -1,7 +1,9 @@
+import type {ServerResponse} from 'node:http';
 import test from 'ava';
 import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
 import {ShardedMonitor} from '../../source/workers/sharded-monitor.js';
 import {shardOf} from '../../source/workers/shard.js';
+import {waitFor} from '../helpers/wait-for.js';
 import {httpServer} from '../probe/loopback.js';
 
 /**
@@ -12,9 +14,17 @@ still holds: every site ends with exactly its number of rows, one per slot.
 test('a worker killed mid-run: in-flight checks stored as worker_crash, no past slot replayed, every later slot on the grid', async t => {
 	// Answers take 1.5 s of every 2 s interval, so a shard always has checks in flight.
 	const arrivals: Array<{path: string; at: number}> = [];
+	// The response each path is due to get; one taken out of here is never sent.
+	const open = new Map<string, ServerResponse>();
 	const server = await httpServer((request, response) => {
 		arrivals.push({path: request.url!, at: Date.now()});
-		setTimeout(() => response.end('ok'), 1500);
+		open.set(request.url!, response);
+		setTimeout(() => {
+			if (open.get(request.url!) === response) {
+				open.delete(request.url!);
+				response.end('ok');
+			}
+		}, 1500);
 	});
 	t.teardown(async () => server.close());
 	const base = server.url('');
@@ -31,10 +41,18 @@ test('a worker killed mid-run: in-flight checks stored as worker_crash, no past 
 		monitor.once('done', resolve);
 	});
 	monitor.start();
-	await new Promise(resolve => {
-		setTimeout(resolve, 6000);
-	});
+	// Kill once shard 0 has reported at least three checks started whose requests the server still holds.
+	const inFlightOnShard0 = () => monitor.snapshot().sites.filter(view => shardOf(view.id, 2) === 0 && view.running && open.has(`/site/${view.id}`)).length;
+	await waitFor(() => results.length >= sites.length && inFlightOnShard0() >= 3, 60_000, {what: 'three checks in flight on shard 0'});
 	const killedAt = Date.now();
+	// Shard 0's requests open now stay unanswered, so those checks cannot end before the kill does;
+	// the replacement's requests are answered again.
+	for (const path of open.keys()) {
+		if (shardOf(Number(path.split('/').pop()), 2) === 0) {
+			open.delete(path);
+		}
+	}
+
 	await monitor.killShard(0);
 	await done;
 	await monitor.stop();
@@ -45,8 +63,8 @@ test('a worker killed mid-run: in-flight checks stored as worker_crash, no past 
 	for (const {result} of crashed) {
 		t.is(shardOf(result.siteId, 2), 0, 'only the killed shard loses checks');
 		t.true(result.scheduledAt < killedAt && result.requestedAt < killedAt);
-		// Each was a real request: the server saw it.
-		t.true(arrivals.some(arrival => arrival.path === new URL(result.url).pathname && Math.abs(arrival.at - result.requestedAt) < 100), result.url);
+		// Each was a real request: the server saw it between its start and the kill.
+		t.true(arrivals.some(arrival => arrival.path === new URL(result.url).pathname && arrival.at >= result.requestedAt && arrival.at <= killedAt), result.url);
 	}
 
 	const bySite = Map.groupBy(results, ({result}) => result.siteId);
