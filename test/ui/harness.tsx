@@ -1,3 +1,4 @@
+import {setTimeout as delay} from 'node:timers/promises';
 import {render} from 'ink-testing-library';
 import {CheckEngine, type EngineOptions} from '../../source/engine/check-engine.js';
 import type {ProbeOutcome, ProbeRequest, SiteSpec} from '../../source/engine/types.js';
@@ -21,12 +22,8 @@ export const keys = {
 	ctrlC: '\u0003',
 } as const;
 
-/** Real time, for the store's coalescing and Ink's escape-key timeout. */
-export async function delay(ms: number): Promise<void> {
-	await new Promise(resolve => {
-		setTimeout(resolve, ms);
-	});
-}
+/** Real time, for Ink's escape-key timeout (armed on the key, before this wait). */
+export {delay};
 
 /** What a fake probe answers for one URL. */
 export type FakeAnswer = Partial<ProbeOutcome> & {latencyMs?: number};
