@@ -71,8 +71,7 @@ if (canRun) {
 		await moreAnswers(sites, 6);
 		await proxy.stop();
 		await moreAnswers(sites, 6);
-		// The test reaches the server directly: a check is kept once journaled or stored before the cut.
-		await killOnceKept(run, sites, directory, target);
+		await killOnceKept(run, sites, directory);
 		await proxy.start();
 
 		const restart = await runCli(['--sites-csv', csv, ...flags, '--no-tui', '--number-healthchecks', '2']);

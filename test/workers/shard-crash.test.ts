@@ -1,4 +1,3 @@
-import type {ServerResponse} from 'node:http';
 import test from 'ava';
 import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
 import {ShardedMonitor} from '../../source/workers/sharded-monitor.js';
@@ -12,19 +11,19 @@ resumes from the present on each site's grid (no past slot replayed), and `--num
 still holds: every site ends with exactly its number of rows, one per slot.
 */
 test('a worker killed mid-run: in-flight checks stored as worker_crash, no past slot replayed, every later slot on the grid', async t => {
-	// Answers take 1.5 s of every 2 s interval, so a shard always has checks in flight.
 	const arrivals: Array<{path: string; at: number}> = [];
-	// The response each path is due to get; one taken out of here is never sent.
-	const open = new Map<string, ServerResponse>();
+	const idOf = (path: string) => Number(path.split('/').pop());
+	// While `holding`, shard 0's requests are kept unanswered, so it has checks in flight when it dies.
+	let holding = false;
+	const held = new Set<string>();
 	const server = await httpServer((request, response) => {
 		arrivals.push({path: request.url!, at: Date.now()});
-		open.set(request.url!, response);
-		setTimeout(() => {
-			if (open.get(request.url!) === response) {
-				open.delete(request.url!);
-				response.end('ok');
-			}
-		}, 1500);
+		if (holding && shardOf(idOf(request.url!), 2) === 0) {
+			held.add(request.url!);
+			return;
+		}
+
+		setTimeout(() => response.end('ok'), 20);
 	});
 	t.teardown(async () => server.close());
 	const base = server.url('');
@@ -41,18 +40,14 @@ test('a worker killed mid-run: in-flight checks stored as worker_crash, no past 
 		monitor.once('done', resolve);
 	});
 	monitor.start();
-	// Kill once shard 0 has reported at least three checks started whose requests the server still holds.
-	const inFlightOnShard0 = () => monitor.snapshot().sites.filter(view => shardOf(view.id, 2) === 0 && view.running && open.has(`/site/${view.id}`)).length;
-	await waitFor(() => results.length >= sites.length && inFlightOnShard0() >= 3, 60_000, {what: 'three checks in flight on shard 0'});
+	await waitFor(() => results.length >= sites.length, 60_000, {what: 'a round of checks'});
+	holding = true;
+	// Kill once shard 0 has reported three checks started whose requests the server holds.
+	const heldOnShard0 = () => monitor.snapshot().sites.filter(view => shardOf(view.id, 2) === 0 && view.running && held.has(`/site/${view.id}`)).length;
+	await waitFor(() => heldOnShard0() >= 3, 60_000, {what: 'three checks in flight on shard 0'});
 	const killedAt = Date.now();
-	// Shard 0's requests open now stay unanswered, so those checks cannot end before the kill does;
-	// the replacement's requests are answered again.
-	for (const path of open.keys()) {
-		if (shardOf(Number(path.split('/').pop()), 2) === 0) {
-			open.delete(path);
-		}
-	}
-
+	// The held requests are never answered (their client dies); the replacement's are.
+	holding = false;
 	await monitor.killShard(0);
 	await done;
 	await monitor.stop();
@@ -85,5 +80,9 @@ test('a worker killed mid-run: in-flight checks stored as worker_crash, no past 
 		}
 	}
 
-	t.true(results.every(({result}) => result.errorKind === 'worker_crash' || result.httpStatusCode === 200), 'every other check answered');
+	// A slot can find its site's check still running on a busy machine (or held above): a skipped row.
+	t.true(results.every(({result}) => result.errorKind === 'worker_crash' || result.errorKind === 'skipped' || result.httpStatusCode === 200), 'every other check answered');
+	for (const site of sites.filter(site => shardOf(site.id, 2) === 0)) {
+		t.true(results.some(({result, at}) => at > killedAt && result.siteId === site.id && result.httpStatusCode === 200), `site ${site.id} checked again after the restart`);
+	}
 });
