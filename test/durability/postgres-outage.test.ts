@@ -68,6 +68,10 @@ if (canRun) {
 		t.teardown(async () => proxy.stop());
 		const {directory, sites, target, flags, csv} = await setUp(t, proxy.port);
 		const run = startCli(['--sites-csv', csv, ...flags, '--no-tui']);
+		// A test that fails before its kill does not leave the CLI running.
+		t.teardown(() => {
+			run.child.kill('SIGKILL');
+		});
 		await moreAnswers(sites, 6);
 		await proxy.stop();
 		await moreAnswers(sites, 6);
