@@ -187,7 +187,9 @@ test.serial('[pglite] a second Ctrl-C while the disk is full: the journaled and 
 	t.is(result.code, 130, result.stderr);
 	t.regex(result.stderr, /Press Ctrl-C again to stop at once \(results not stored yet are journaled if the journal can be written again; it cannot now: the disk is full \(ENOSPC\)\)/, 'the offer does not promise what the disk cannot keep');
 	const lost = numberIn(result.stderr, new RegExp(`(\\d+) results could be neither stored nor journaled and are lost \\(the journal ${escape(journal)} cannot be written: the disk is full \\(ENOSPC\\)\\)`));
-	const journaled = numberIn(result.stderr, new RegExp(`SIGINT again: aborted \\d+ checks in flight; (\\d+) results journaled in ${escape(journal)}; they are stored at the next start`));
+	// Whether any result is left in the journal (rather than stored) when the second Ctrl-C comes depends
+	// on how far the database got; with none, there is nothing to store at the next start.
+	const journaled = numberIn(result.stderr, new RegExp(`SIGINT again: aborted \\d+ checks in flight; (\\d+) results journaled in ${escape(journal)}(?:; they are stored at the next start)?`));
 	t.true(lost > 0, 'results only memory held are lost, and said so');
 	const onDisk = journaled > 0 ? `, ${journaled} journaled` : '';
 	t.regex(result.stderr, new RegExp(`db closed, \\d+ stored, ${journaled} queued${onDisk}, ${lost} lost\\n$`), 'the final summary says the same');
