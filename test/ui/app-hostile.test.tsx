@@ -109,7 +109,7 @@ test('hostile loopback servers, probed for real, cannot reach the terminal throu
 		// eslint-disable-next-line no-await-in-loop -- one detail at a time
 		await press(app.stdin, keys.enter);
 		// eslint-disable-next-line no-await-in-loop
-		await waitFor(() => app.lastFrame()!.includes('TIME (UTC)') || app.lastFrame()!.includes('no stored checks'));
+		await waitFor(() => app.lastFrame()!.includes('TIME (UTC)') || app.lastFrame()!.includes('no stored checks'), 15_000, () => `the detail pane; last frame:\n${app.lastFrame()}`);
 		// eslint-disable-next-line no-await-in-loop
 		await press(app.stdin, keys.escape, 'j');
 	}

@@ -118,8 +118,8 @@ export async function renderApp(props: AppProps, size: {columns: number; rows: n
 Polls `condition` every 5 ms of real time until it holds; throws after `timeoutMs`. The default is
 generous: it only matters when the condition never holds, and a loaded CI machine renders slowly.
 */
-export async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-	await pollUntil(condition, timeoutMs, {everyMs: 5});
+export async function waitFor(condition: () => boolean, timeoutMs = 15_000, what?: () => string): Promise<void> {
+	await pollUntil(condition, timeoutMs, {everyMs: 5, what});
 }
 
 /** Resizes ink-testing-library's fake stdout. */
