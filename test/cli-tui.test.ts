@@ -38,7 +38,8 @@ for (const kind of backendKinds()) {
 		t.regex(filtered, /charlie/);
 		t.notRegex(filtered, /\/alpha|\/bravo|\/delta|\/echo/, 'other sites filtered out');
 		await tmux.send('Enter');
-		await tmux.waitForScreen(/charlie/);
+		// The status line proves Enter was taken (the row shows charlie before it too).
+		await tmux.waitForScreen(/1 of 6 sites match "charl"/);
 		await waitUntil(() => sites.heldOpen() >= 1, 30_000, 'the held check in flight');
 		await tmux.send('q');
 		await tmux.waitForScreen(/stopping: 1 checks in flight/);

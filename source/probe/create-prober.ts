@@ -5,7 +5,7 @@ import {defaultMaxPerHost, regexMatchStatus, type ErrorKind, type Probe, type Pr
 import {classifyError, statusForKind, toSingleLine} from './classify-error.js';
 import {createCachedLookup, type CachedLookupOptions} from './dns-cache.js';
 import {readFinalBody, type Finding} from './read-final-body.js';
-import {createRegexMatcher} from './regex-matcher.js';
+import {createRegexMatcher, type RegexMatcher} from './regex-matcher.js';
 import {compilePattern, type CompiledPattern} from './safe-regex.js';
 import {createSendTimeRecorder} from './send-time-recorder.js';
 import {createSessionKeepingConnector} from './session-keeping-connector.js';
@@ -45,6 +45,11 @@ export type ProberOptions = {
 	readonly regexThreads?: number;
 	/** Longest one threaded match may run; then the result is "not checked". Default 5,000 ms. */
 	readonly regexTimeoutMs?: number;
+	/**
+	The matcher, instead of one made from the `regex*` options; closed with the prober. Tests pass one
+	to read its counters and to time its matches on a fake clock.
+	*/
+	readonly regexMatcher?: RegexMatcher;
 };
 
 /** A prober and the connection pool behind it. */
@@ -108,7 +113,7 @@ export function createProber(options: ProberOptions = {}): Prober {
 	// Error responses are decompressed too: a 500 page is still matched against the regex.
 	const dispatcher = agent.compose(interceptors.decompress({skipErrorResponses: false}), sendTimes.interceptor);
 	// Matching a megabyte can take long enough to delay every other check's timers, so big bodies go to a thread.
-	const matcher = createRegexMatcher({
+	const matcher = options.regexMatcher ?? createRegexMatcher({
 		inlineMaxBytes: options.regexInlineMaxBytes,
 		threads: options.regexThreads,
 		timeoutMs: options.regexTimeoutMs,

@@ -18,6 +18,8 @@ export type CachedLookupOptions = {
 	readonly maxEntries?: number;
 	/** The underlying resolver. Default `dns.lookup`. */
 	readonly resolve?: Resolve;
+	/** Milliseconds on a monotonic clock, for the TTLs. Default `performance.now`; tests pass a fake one. */
+	readonly now?: () => number;
 };
 
 type Entry = {
@@ -45,6 +47,7 @@ export function createCachedLookup(options: CachedLookupOptions = {}): LookupFun
 	const negativeTtlMs = options.negativeTtlMs ?? 1000;
 	const maxEntries = options.maxEntries ?? 100_000;
 	const resolve: Resolve = options.resolve ?? systemLookup;
+	const now = options.now ?? (() => performance.now());
 	const entries = new Map<string, Entry>();
 	const inFlight = new Map<string, Waiter[]>();
 
@@ -63,7 +66,7 @@ export function createCachedLookup(options: CachedLookupOptions = {}): LookupFun
 	const lookupAll = (hostname: string, family: number, hints: number | undefined, done: Waiter) => {
 		const key = `${family}/${hostname}`;
 		const entry = entries.get(key);
-		if (entry && entry.expiresAt > performance.now()) {
+		if (entry && entry.expiresAt > now()) {
 			// Net expects an asynchronous callback, as the real resolver gives.
 			process.nextTick(done, entry.error ?? null, entry.addresses ?? []);
 			return;
@@ -78,13 +81,13 @@ export function createCachedLookup(options: CachedLookupOptions = {}): LookupFun
 		inFlight.set(key, [done]);
 		const lookupOptions: LookupAllOptions = {all: true, family, ...(hints === undefined ? {} : {hints})};
 		resolve(hostname, lookupOptions, (error, addresses) => {
-			const now = performance.now();
+			const resolvedAt = now();
 			if (error) {
 				if (negativeTtlMs > 0) {
-					store(key, {expiresAt: now + negativeTtlMs, error});
+					store(key, {expiresAt: resolvedAt + negativeTtlMs, error});
 				}
 			} else {
-				store(key, {expiresAt: now + ttlMs, addresses});
+				store(key, {expiresAt: resolvedAt + ttlMs, addresses});
 			}
 
 			const callbacks = inFlight.get(key) ?? [];

@@ -1,4 +1,4 @@
-import {regexMatchStatus, type RegexMatchStatus} from '../engine/types.js';
+import {regexMatchStatus, type Clock, type RegexMatchStatus} from '../engine/types.js';
 import {createRegexWorkerPool, type RegexWorkerPoolStats} from './regex-worker-pool.js';
 import type {CompiledPattern} from './safe-regex.js';
 
@@ -14,6 +14,8 @@ export type RegexMatcherOptions = {
 	readonly threads?: number;
 	/** Longest one threaded match may run before its thread is replaced and the result is "not checked", ms. Default 5,000. */
 	readonly timeoutMs?: number;
+	/** Times `timeoutMs`. Default real time; tests pass a fake clock to decide when a match runs out. */
+	readonly clock?: Pick<Clock, 'setTimer' | 'clearTimer'>;
 };
 
 /** A verdict in `ProbeOutcome` terms. */
@@ -67,7 +69,7 @@ pool of worker threads (`createRegexWorkerPool`) with a per-match timeout.
 */
 export function createRegexMatcher(options: RegexMatcherOptions = {}): RegexMatcher {
 	const inlineBudget = (options.inlineMaxBytes ?? 4 * 1024) * referenceProgramSize;
-	const pool = createRegexWorkerPool({size: options.threads, timeoutMs: options.timeoutMs});
+	const pool = createRegexWorkerPool({size: options.threads, timeoutMs: options.timeoutMs, clock: options.clock});
 	let inlineMatches = 0;
 	let threadedMatches = 0;
 

@@ -1,4 +1,5 @@
 import {isMarkedAsUntransferable, Worker} from 'node:worker_threads';
+import {systemClock, type Clock} from '../engine/types.js';
 import type {RegexJob, RegexReady, RegexReply} from './regex-worker.js';
 
 /** Options for `createRegexWorkerPool`; every field has a default. */
@@ -7,6 +8,8 @@ export type RegexWorkerPoolOptions = {
 	readonly size?: number;
 	/** Longest one match may run before its thread is terminated and replaced, ms. Default 5,000. */
 	readonly timeoutMs?: number;
+	/** Times `timeoutMs`. Default real time; tests pass a fake clock to decide when a match runs out. */
+	readonly clock?: Pick<Clock, 'setTimer' | 'clearTimer'>;
 };
 
 /** How a job ended: the verdict, or why there is none. Never a rejection. */
@@ -54,7 +57,7 @@ type Job = {
 type Slot = {
 	readonly worker: Worker;
 	job: Job | undefined;
-	timer: NodeJS.Timeout | undefined;
+	timer: unknown;
 	retired: boolean;
 };
 
@@ -66,6 +69,14 @@ so a caller awaiting a verdict is not cut short by the process exiting under it.
 export function createRegexWorkerPool(options: RegexWorkerPoolOptions = {}): RegexWorkerPool {
 	const size = Math.max(1, Math.floor(options.size ?? 1));
 	const timeoutMs = options.timeoutMs ?? 5000;
+	const clock = options.clock ?? systemClock;
+	const clearTimer = (slot: Slot) => {
+		if (slot.timer !== undefined) {
+			clock.clearTimer(slot.timer);
+			slot.timer = undefined;
+		}
+	};
+
 	const entry = workerEntry();
 	const slots = new Set<Slot>();
 	const queue: Job[] = [];
@@ -87,7 +98,7 @@ export function createRegexWorkerPool(options: RegexWorkerPoolOptions = {}): Reg
 
 		slot.retired = true;
 		slots.delete(slot);
-		clearTimeout(slot.timer);
+		clearTimer(slot);
 		const {job} = slot;
 		slot.job = undefined;
 		// Terminating is the only way to stop a synchronous match.
@@ -120,7 +131,7 @@ export function createRegexWorkerPool(options: RegexWorkerPoolOptions = {}): Reg
 				return;
 			}
 
-			clearTimeout(slot.timer);
+			clearTimer(slot);
 			slot.job = undefined;
 			worker.unref();
 			settle(job, 'error' in reply ? {error: `regex match failed: ${reply.error}`} : {matched: reply.matched});
@@ -137,8 +148,9 @@ export function createRegexWorkerPool(options: RegexWorkerPoolOptions = {}): Reg
 	};
 
 	const startTimer = (slot: Slot) => {
-		clearTimeout(slot.timer);
-		slot.timer = setTimeout(() => {
+		clearTimer(slot);
+		slot.timer = clock.setTimer(() => {
+			slot.timer = undefined;
 			timeouts++;
 			void retire(slot, `regex match exceeded ${timeoutMs} ms`);
 		}, timeoutMs);
@@ -155,7 +167,7 @@ export function createRegexWorkerPool(options: RegexWorkerPoolOptions = {}): Reg
 			slot.worker.postMessage(message, [body.buffer]);
 		} catch (error) {
 			// Not expected after `ownedBody`; the thread is untouched, so it stays in service.
-			clearTimeout(slot.timer);
+			clearTimer(slot);
 			slot.job = undefined;
 			slot.worker.unref();
 			settle(job, {error: `regex match failed: ${error instanceof Error ? error.message : String(error)}`});

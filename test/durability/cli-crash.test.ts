@@ -36,6 +36,10 @@ test('[pglite] kill -9 mid-run, a torn last journal line, a restart: one row per
 	const {directory, sites, dataDir, journal} = await setUp(t);
 	const csv = await sites.csv(directory, 'sites.csv', ['/site/1', '/site/2', '/site/3', '/site/4'], 1);
 	const run = startCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui']);
+	// A test that fails before its kill does not leave the CLI running.
+	t.teardown(() => {
+		run.child.kill('SIGKILL');
+	});
 	await waitUntil(() => sites.answered() >= 10, 30_000, '10 answered checks');
 	const killed = await killOnceKept(run, sites, journal);
 	t.is(killed.signal, 'SIGKILL');

@@ -198,9 +198,9 @@ export async function waitUntil(predicate: () => boolean, timeoutMs = 20_000, wh
 	await waitFor(predicate, timeoutMs, {everyMs: 50, what});
 }
 
-/** `url@slot` (epoch ms) of each answered (200) check in the intact lines of the journal segments under `directory`. */
-export async function journaledAnswers(directory: string): Promise<Set<string>> {
-	const keys = new Set<string>();
+/** The latest slot (epoch ms) of any intact line in the journal segments under `directory`; 0 when there is none. */
+export async function latestJournaledSlot(directory: string): Promise<number> {
+	let latest = 0;
 	const entries = await readdir(directory, {recursive: true, withFileTypes: true}).catch(() => []);
 	for (const entry of entries.filter(each => each.isFile() && each.name.endsWith('.ndjson'))) {
 		// eslint-disable-next-line no-await-in-loop
@@ -209,47 +209,36 @@ export async function journaledAnswers(directory: string): Promise<Set<string>> 
 		for (let end = text.indexOf(10); end !== -1; start = end + 1, end = text.indexOf(10, start)) {
 			const line = text.subarray(start, end);
 			if (isIntactJournalLine(line)) {
-				const {u, r} = JSON.parse(line.subarray(9).toString()) as {u: string; r: unknown[]};
-				if (r[3] === 200) {
-					keys.add(`${u}@${Date.parse(String(r[6]))}`);
-				}
+				const {r} = JSON.parse(line.subarray(9).toString()) as {r: unknown[]};
+				latest = Math.max(latest, Date.parse(String(r[6])));
 			}
 		}
 	}
 
-	return keys;
-}
-
-/** `url@slot` (epoch ms) of each answered (200) check stored in `target`. */
-async function storedAnswers(target: DatabaseTarget): Promise<Set<string>> {
-	const database = await openDatabase(target);
-	try {
-		const keys = await database.pool.anyFirst(sql.type(z.object({key: z.string()}))`
-			SELECT url_uq || '@' || round(extract(epoch FROM scheduled_at) * 1000)::bigint AS key
-			FROM healthcheck JOIN website ON website_id = website_fk WHERE http_status_code = 200`);
-		return new Set(keys);
-	} finally {
-		await database.close();
-	}
+	return latest;
 }
 
 /**
-Holds new requests, waits until every check the sites answered is kept (a line in the journal under
-`directory`, or a row in `target` when the test can read the database while the CLI runs), then
-SIGKILLs the CLI: a kill that loses nothing answered, without guessing how long keeping it takes.
+Holds new requests, waits until every check the sites answered is kept by the CLI in `run`, then
+SIGKILLs it: a kill that loses nothing answered, without guessing how long keeping takes.
+
+Kept is read from the journal under `directory` by order, not by count (rows the database stored
+before their turn to be written are never journaled, and their segment may be gone): the journal
+writes rows in the order they came, each after every earlier one was written or stored. So once the
+CLI has printed every answered check, a journal line for a later slot proves all of them kept.
 */
-export async function killOnceKept(run: CliRun, sites: LoopbackSites, directory: string, target?: DatabaseTarget) {
+export async function killOnceKept(run: CliRun, sites: LoopbackSites, directory: string) {
 	sites.hold();
 	// Held from here on, so the number answered is final.
 	const answered = sites.answered();
-	await waitForValue(async () => {
-		const kept = await journaledAnswers(directory);
-		for (const key of target ? await storedAnswers(target) : []) {
-			kept.add(key);
-		}
-
-		return kept.size;
-	}, kept => kept >= answered, 60_000, {everyMs: 50, failure: kept => `${kept} of ${answered} answered checks kept before the kill`});
+	const printedUp = () => run.output().stdout.match(/ UP {3}200 /g)?.length ?? 0;
+	await waitUntil(() => printedUp() >= answered, 60_000, `the CLI printing ${answered} answered checks`);
+	// Every answered check was handed to the writer before now; a row for a later slot came after them.
+	const printedAt = Date.now();
+	await waitForValue(async () => latestJournaledSlot(directory), latest => latest > printedAt, 60_000, {
+		everyMs: 50,
+		failure: latest => `no journal line for a slot after ${new Date(printedAt).toISOString()} (latest ${new Date(latest).toISOString()})`,
+	});
 	run.child.kill('SIGKILL');
 	const result = await run.exited;
 	sites.release();

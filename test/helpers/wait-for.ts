@@ -4,8 +4,8 @@ import {setTimeout as delay} from 'node:timers/promises';
 export type PollOptions = {
 	/** Real time between two looks, ms. Default 10. */
 	readonly everyMs?: number;
-	/** Named in the error when the wait times out. */
-	readonly what?: string;
+	/** Named in the error when the wait times out (a function: read then, e.g. the last frame). */
+	readonly what?: string | (() => string);
 };
 
 /**
@@ -14,7 +14,7 @@ the state that proves a claim, never for a guessed duration: the bound only matt
 never comes, so make it generous (a loaded machine is slow, not wrong).
 */
 export async function waitFor(condition: () => boolean, timeoutMs: number, options: PollOptions = {}): Promise<void> {
-	await waitForValue(async () => condition(), held => held, timeoutMs, {...options, failure: () => `${options.what ?? 'condition'} not met in time`});
+	await waitForValue(async () => condition(), held => held, timeoutMs, options);
 }
 
 /**
@@ -36,7 +36,8 @@ export async function waitForValue<T>(
 		}
 
 		if (performance.now() > deadline) {
-			throw new Error(options.failure?.(value) ?? `${options.what ?? 'condition'} not met in time`);
+			const what = typeof options.what === 'function' ? options.what() : options.what;
+			throw new Error(options.failure?.(value) ?? `${what ?? 'condition'} not met in time`);
 		}
 
 		// eslint-disable-next-line no-await-in-loop -- polling

@@ -1,6 +1,7 @@
 import type {LookupAddress} from 'node:dns';
 import test from 'ava';
 import {createCachedLookup, type Resolve} from '../../source/probe/index.js';
+import {FakeClock} from '../helpers/fake-clock.js';
 
 type Call = {hostname: string; family: number | undefined};
 
@@ -35,14 +36,14 @@ const addresses: LookupAddress[] = [{address: '127.0.0.1', family: 4}, {address:
 
 test('answers from the cache until the TTL passes', async t => {
 	const {calls, resolve} = countingResolver(() => addresses);
-	const lookup = createCachedLookup({resolve, ttlMs: 100});
+	const clock = new FakeClock();
+	const lookup = createCachedLookup({resolve, ttlMs: 100, now: () => clock.now()});
 	t.like(await ask(lookup, 'example.test', {all: true}), {error: null, address: addresses});
+	await clock.advance(99);
 	t.like(await ask(lookup, 'example.test', {all: true}), {error: null, address: addresses});
 	t.is(calls.length, 1);
 
-	await new Promise(resolve_ => {
-		setTimeout(resolve_, 150);
-	});
+	await clock.advance(1);
 	await ask(lookup, 'example.test', {all: true});
 	t.is(calls.length, 2);
 });
@@ -73,13 +74,13 @@ test('families are cached apart', async t => {
 test('failures are cached briefly, then retried', async t => {
 	const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND gone.test'), {code: 'ENOTFOUND'});
 	const {calls, resolve} = countingResolver(() => notFound);
-	const lookup = createCachedLookup({resolve, negativeTtlMs: 50});
+	const clock = new FakeClock();
+	const lookup = createCachedLookup({resolve, negativeTtlMs: 50, now: () => clock.now()});
 	t.is((await ask(lookup, 'gone.test', {all: true})).error, notFound);
+	await clock.advance(49);
 	t.is((await ask(lookup, 'gone.test', {all: true})).error, notFound);
 	t.is(calls.length, 1);
-	await new Promise(resolve_ => {
-		setTimeout(resolve_, 80);
-	});
+	await clock.advance(1);
 	await ask(lookup, 'gone.test', {all: true});
 	t.is(calls.length, 2);
 });

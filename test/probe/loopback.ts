@@ -14,6 +14,8 @@ export type Loopback = {
 	url(path?: string): string;
 	/** Connections accepted so far. */
 	readonly connections: () => number;
+	/** Connections open now (a closed one has been closed by both ends). */
+	readonly open: () => number;
 	close(): Promise<void>;
 };
 
@@ -43,6 +45,7 @@ export async function listen(server: net.Server, scheme = 'http'): Promise<Loopb
 		port,
 		url: (path = '/') => `${scheme}://127.0.0.1:${port}${path}`,
 		connections: () => count,
+		open: () => sockets.size,
 		async close() {
 			for (const socket of sockets) {
 				socket.destroy();

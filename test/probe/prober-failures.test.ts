@@ -111,13 +111,13 @@ test('a server that trickles forever hits the total deadline', async t => {
 		});
 	});
 	try {
-		const started = performance.now();
-		const outcome = await probeOnce(t, server.url(), {...short, totalTimeoutMs: 600});
-		t.like(outcome, {httpStatusCode: failureStatus.timeout, errorKind: 'timeout'});
-		t.true(performance.now() - started < 3000, 'the deadline ended the check');
+		// Phase timeouts far away: however slow the machine, only the deadline can end these checks.
+		const patient = {...short, headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000};
+		const outcome = await probeOnce(t, server.url(), {...patient, totalTimeoutMs: 600});
+		t.like(outcome, {httpStatusCode: failureStatus.timeout, errorKind: 'timeout', errorMessage: 'no complete response within 600 ms'});
 
 		// A shorter per-request deadline wins over the prober's.
-		const perRequest = await probeOnce(t, server.url(), {...short, totalTimeoutMs: 60_000}, 400);
+		const perRequest = await probeOnce(t, server.url(), {...patient, totalTimeoutMs: 60_000}, 400);
 		t.like(perRequest, {httpStatusCode: failureStatus.timeout, errorKind: 'timeout'});
 		t.regex(perRequest.errorMessage ?? '', /400 ms/);
 	} finally {
@@ -192,8 +192,8 @@ test('an abort (shutdown) ends the check as other/aborted, including one aborted
 		}, 100);
 		const outcome = await prober.probe({url: server.url(), signal: controller.signal});
 		assertWellFormed(t, outcome);
+		// The abort ended it, not the 10 s headers timeout: that would say headers_timeout.
 		t.like(outcome, {httpStatusCode: failureStatus.other, errorKind: 'other', errorMessage: 'aborted'});
-		t.true(outcome.responseTimeMs < 5000);
 
 		const early = await prober.probe({url: server.url(), signal: AbortSignal.abort()});
 		t.like(early, {httpStatusCode: failureStatus.other, errorKind: 'other', errorMessage: 'aborted'});

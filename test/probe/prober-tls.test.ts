@@ -4,7 +4,8 @@ import vm from 'node:vm';
 import test from 'ava';
 import {failureStatus, regexMatchStatus} from '../../source/engine/types.js';
 import {createProber, type Resolve} from '../../source/probe/index.js';
-import {assertWellFormed, httpServer, httpsServer, testTls} from './loopback.js';
+import {waitFor} from '../helpers/wait-for.js';
+import {assertWellFormed, httpServer, httpsServer, testTls, type Loopback} from './loopback.js';
 
 /** Resolves every name to loopback, so a name the certificate does not cover can be tried offline. */
 const everythingIsLoopback: Resolve = (_hostname, _options, callback) => {
@@ -15,11 +16,9 @@ const everythingIsLoopback: Resolve = (_hostname, _options, callback) => {
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-/** Lets the last socket close, then runs a full collection. */
-async function collectGarbage(): Promise<void> {
-	await new Promise(resolve => {
-		setTimeout(resolve, 20);
-	});
+/** Waits until `server` has no connection open (the client's socket is gone too), then runs a full collection. */
+async function collectGarbage(server: Loopback): Promise<void> {
+	await waitFor(() => server.open() === 0, 60_000, {what: 'the connection closed'});
 	gc();
 }
 
@@ -103,7 +102,7 @@ test('reconnections resume the TLS session, even after garbage collection', asyn
 			t.is((await prober.probe({url: server.url()})).httpStatusCode, 200);
 			// Undici alone keeps sessions only through WeakRefs, so a collection used to lose them.
 			// eslint-disable-next-line no-await-in-loop -- let the socket close before collecting
-			await collectGarbage();
+			await collectGarbage(server);
 		}
 
 		t.deepEqual(reused, [false, true, true]);

@@ -3,12 +3,14 @@ import {promisify} from 'node:util';
 import test from 'ava';
 import {regexMatchStatus} from '../../source/engine/types.js';
 import {compilePattern, createRegexMatcher} from '../../source/probe/index.js';
+import {FakeClock} from '../helpers/fake-clock.js';
 import {abText, bytesOf, endlessPattern, mebibyte, slowPattern} from './regex-bodies.js';
 
 const run = promisify(execFile);
 
-// Serial: these tests keep threads busy on purpose, and in parallel they would slow each other's
-// threads past the timeouts under test.
+// Serial: these tests keep threads busy on purpose. Timeouts run on a fake clock, so however slow
+// the machine, a match times out only where a test moves the clock; the others never do.
+const stillTime = () => ({clock: new FakeClock()});
 
 test.serial('a small body with a small pattern is matched inline, without a thread', async t => {
 	const matcher = createRegexMatcher();
@@ -22,7 +24,7 @@ test.serial('a small body with a small pattern is matched inline, without a thre
 });
 
 test.serial('a big pattern goes to a thread even with a small body', async t => {
-	const matcher = createRegexMatcher();
+	const matcher = createRegexMatcher(stillTime());
 	try {
 		// 433 instructions: 1 KiB of adversarial text already costs the event loop tens of ms.
 		const result = await matcher.match(compilePattern('(.{0,20}a){10}$'), bytesOf(abText(1024)));
@@ -34,7 +36,7 @@ test.serial('a big pattern goes to a thread even with a small body', async t => 
 });
 
 test.serial('big bodies share one lazily started thread, first come first served, and bytes are decoded as UTF-8', async t => {
-	const matcher = createRegexMatcher();
+	const matcher = createRegexMatcher(stillTime());
 	try {
 		const big = (tail: string) => bytesOf(`${'x'.repeat(100 * 1024)}${tail}`);
 		const order: string[] = [];
@@ -53,7 +55,7 @@ test.serial('big bodies share one lazily started thread, first come first served
 });
 
 test.serial('threads grow up to the pool size', async t => {
-	const matcher = createRegexMatcher({threads: 2});
+	const matcher = createRegexMatcher({threads: 2, ...stillTime()});
 	try {
 		const pattern = compilePattern(slowPattern);
 		const results = await Promise.all([1, 2, 3].map(async () => matcher.match(pattern, bytesOf(abText(256 * 1024)))));
@@ -65,7 +67,7 @@ test.serial('threads grow up to the pool size', async t => {
 });
 
 test.serial('a body that owns its buffer is transferred; a slice of a shared one is copied', async t => {
-	const matcher = createRegexMatcher({inlineMaxBytes: 0});
+	const matcher = createRegexMatcher({inlineMaxBytes: 0, ...stillTime()});
 	try {
 		const owned = bytesOf('transfer me');
 		t.is((await matcher.match(compilePattern('transfer'), owned)).regexMatchStatus, regexMatchStatus.ok);
@@ -84,17 +86,18 @@ test.serial('a body that owns its buffer is transferred; a slice of a shared one
 });
 
 test.serial('a match that exceeds its timeout is not checked, and the next one gets a fresh thread', async t => {
-	// Every body goes to a thread; the ones after the stuck match are small, so only a stall times out.
-	const matcher = createRegexMatcher({timeoutMs: 1000, inlineMaxBytes: 0});
+	// Every body goes to a thread; the one after the stuck match is small, so only the stall holds it up.
+	const clock = new FakeClock();
+	const matcher = createRegexMatcher({timeoutMs: 1000, inlineMaxBytes: 0, clock});
 	try {
-		const startedAt = performance.now();
-		const [stuck, queued] = await Promise.all([
-			matcher.match(compilePattern(endlessPattern), bytesOf(abText(mebibyte))),
-			matcher.match(compilePattern('(a+)+$'), bytesOf('aaaa!')),
-		]);
-		t.deepEqual(stuck, {regexMatchStatus: regexMatchStatus.notChecked, errorMessage: 'regex match exceeded 1000 ms'});
-		t.deepEqual(queued, {regexMatchStatus: regexMatchStatus.fail}, 'the job queued behind it still ran');
-		t.true(performance.now() - startedAt < 10_000, 'ended by the timeout, not by finishing');
+		// ~15 s of real time: only the timeout can end it sooner.
+		const stuck = matcher.match(compilePattern(endlessPattern), bytesOf(abText(mebibyte)));
+		const queued = matcher.match(compilePattern('(a+)+$'), bytesOf('aaaa!'));
+		t.like(matcher.stats, {threadsStarted: 1, queued: 1}, 'one thread, the second job waiting for it');
+		await clock.advance(1000);
+		t.deepEqual(await stuck, {regexMatchStatus: regexMatchStatus.notChecked, errorMessage: 'regex match exceeded 1000 ms'});
+		// Its own timeout never comes (the clock stays put), however long its fresh thread takes to load.
+		t.deepEqual(await queued, {regexMatchStatus: regexMatchStatus.fail}, 'the job queued behind it still ran');
 		t.like(matcher.stats, {timeouts: 1, threadsStarted: 2, threadsAlive: 1});
 
 		t.deepEqual(await matcher.match(compilePattern('(x+x+)+y'), bytesOf('xxxxy')), {regexMatchStatus: regexMatchStatus.ok});
@@ -142,9 +145,9 @@ test.serial('close() ends pending matches and terminates every thread', async t 
 
 /** Runs `script` (ESM) in a fresh Node with tsx, so the test can watch whether the process exits by itself. */
 async function runScript(script: string) {
-	const startedAt = performance.now();
-	const {stdout} = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {timeout: 30_000});
-	return {stdout: stdout.trim(), ms: performance.now() - startedAt};
+	// Generous: the bound only ends a process that would otherwise run for minutes.
+	const {stdout} = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {timeout: 60_000});
+	return {stdout: stdout.trim()};
 }
 
 const imports = `
@@ -163,13 +166,13 @@ console.log(JSON.stringify({...result, ...matcher.stats}));
 });
 
 test.serial('close() during a long match lets the process exit at once', async t => {
-	const {stdout, ms} = await runScript(`${imports}
-const matcher = createRegexMatcher({timeoutMs: 60_000});
-const pending = matcher.match(compilePattern(${JSON.stringify(endlessPattern)}), bytesOf(abText(${mebibyte})));
+	// 16 MiB: the match alone would run for minutes, far past runScript's bound, so a process that
+	// waited for it fails the test instead of passing slowly.
+	const {stdout} = await runScript(`${imports}
+const matcher = createRegexMatcher({timeoutMs: 600_000});
+const pending = matcher.match(compilePattern(${JSON.stringify(endlessPattern)}), bytesOf(abText(${16 * mebibyte})));
 setTimeout(() => matcher.close(), 200);
 console.log(JSON.stringify({...await pending, ...matcher.stats}));
 `);
 	t.like(JSON.parse(stdout), {regexMatchStatus: regexMatchStatus.notChecked, errorMessage: 'regex matcher is closed', threadsAlive: 0});
-	// The match alone would take ~15 s; starting Node with tsx takes ~1 s.
-	t.true(ms < 10_000, `exited after ${Math.round(ms)} ms`);
 });

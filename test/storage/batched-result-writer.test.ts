@@ -66,7 +66,7 @@ forEachDatabase('a partial batch is written once it is maxBatchAgeMs old, withou
 	}
 
 	t.is(writer.stats().queued, 3);
-	await waitFor(() => writer.stats().written === 3, 5000);
+	await waitFor(() => writer.stats().written === 3, 30_000);
 	t.is(await countChecks(database.pool), 3);
 	t.is(writer.stats().batches, 1);
 	await writer.close();
@@ -130,7 +130,7 @@ forEachDatabase('while the table is unavailable the writer retries, keeps the ro
 	}
 
 	const flushed = writer.flush();
-	await waitFor(() => writer.stats().failures >= 2, 5000);
+	await waitFor(() => writer.stats().failures >= 2, 30_000);
 	t.like(writer.stats(), {state: 'retrying', queued: 50, written: 0});
 	t.regex(writer.stats().lastError ?? '', /healthcheck/);
 	t.true((writer.stats().nextRetryInMs ?? -1) >= 0);
@@ -211,7 +211,7 @@ test.serial('[pglite] a writer whose PGlite was closed under it keeps its rows q
 		}
 
 		void writer.flush();
-		await waitFor(() => writer.stats().failures >= 2, 5000);
+		await waitFor(() => writer.stats().failures >= 2, 30_000);
 		t.like(writer.stats(), {state: 'retrying', queued: 20, written: 0});
 		t.regex(writer.stats().lastError ?? '', /closed/i);
 		await writer.close({timeoutMs: 50});
@@ -241,7 +241,7 @@ if (process.env.DATABASE_URL) {
 			}
 
 			const flushed = writer.flush();
-			await waitFor(() => writer.stats().failures >= 2, 5000);
+			await waitFor(() => writer.stats().failures >= 2, 30_000);
 			t.like(writer.stats(), {state: 'retrying', queued: 50, written: 0});
 			t.log(`while away: ${writer.stats().lastError}`);
 

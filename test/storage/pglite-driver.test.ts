@@ -128,14 +128,24 @@ async function widePglitePool(run: (pool: DatabasePool) => Promise<void>): Promi
 test.serial('[pglite] concurrent connections never run inside another connection\'s transaction', async t => {
 	await widePglitePool(async pool => {
 		await pool.query(sql.unsafe`CREATE TABLE item (name text)`);
+		let opened: () => void = () => undefined;
+		const open = new Promise<void>(resolve => {
+			opened = resolve;
+		});
 		const rolledBack = pool.transaction(async transaction => {
 			await transaction.query(sql.unsafe`INSERT INTO item VALUES ('rolled back')`);
+			opened();
 			// While this transaction is open, another connection writes. Sharing the session without
 			// the lock, its INSERT would land inside this transaction and vanish with the rollback.
-			await delay(50);
+			// Its chance to do so is counted in round trips to PGlite, not in milliseconds.
+			for (let trip = 0; trip < 50; trip++) {
+				// eslint-disable-next-line no-await-in-loop
+				await transaction.query(sql.unsafe`SELECT 1`);
+			}
+
 			throw new Error('roll back');
 		});
-		await delay(10);
+		await open;
 		const outside = pool.query(sql.unsafe`INSERT INTO item VALUES ('committed')`);
 		await t.throwsAsync(rolledBack, {message: 'roll back'});
 		await outside;

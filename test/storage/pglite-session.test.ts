@@ -1,10 +1,10 @@
-import {setTimeout as delay} from 'node:timers/promises';
 import test from 'ava';
 import {sql} from 'slonik';
 import {DatabaseUnavailableError} from '../../source/errors.js';
 import {openDatabase} from '../../source/storage/open-database.js';
 import {isPgliteStorageFault} from '../../source/storage/pglite-session.js';
 import {createTestDatabase} from '../helpers/database.js';
+import {waitForValue} from '../helpers/wait-for.js';
 
 /**
 A storage fault inside PGlite (a full disk: SQLSTATE 53100) leaves it unable to run another
@@ -29,22 +29,7 @@ test('after a storage fault no statement reaches that PGlite again; it is reopen
 	t.regex(String(refused?.message), /PGlite in .* stopped after a storage fault \(could not extend file: No space left on device\); it is reopened in \d+ s/);
 
 	// Reopened after the retry delay (about a second), with every committed row.
-	let count: unknown;
-	const deadline = Date.now() + 60_000;
-	while (count === undefined) {
-		try {
-			// eslint-disable-next-line no-await-in-loop
-			count = await database.pool.oneFirst(sql.unsafe`SELECT count(*) FROM kept`);
-		} catch (error) {
-			if (Date.now() > deadline) {
-				throw error;
-			}
-
-			// eslint-disable-next-line no-await-in-loop
-			await delay(250);
-		}
-	}
-
+	const count = await waitForValue(async () => database.pool.oneFirst(sql.unsafe`SELECT count(*) FROM kept`).catch(() => undefined), value => value !== undefined, 60_000, {everyMs: 250, what: 'PGlite reopened'});
 	t.is(count, 1);
 	await database.pool.query(sql.unsafe`INSERT INTO kept VALUES (2)`);
 	t.is(await database.pool.oneFirst(sql.unsafe`SELECT count(*) FROM kept`), 2);

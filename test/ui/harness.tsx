@@ -1,3 +1,4 @@
+import {setTimeout as delay} from 'node:timers/promises';
 import {render} from 'ink-testing-library';
 import {CheckEngine, type EngineOptions, type MonitorHandle} from '../../source/engine/check-engine.js';
 import type {PauseStore} from '../../source/engine/pause-store.js';
@@ -22,12 +23,8 @@ export const keys = {
 	ctrlC: '\u0003',
 } as const;
 
-/** Real time, for the store's coalescing and Ink's escape-key timeout. */
-export async function delay(ms: number): Promise<void> {
-	await new Promise(resolve => {
-		setTimeout(resolve, ms);
-	});
-}
+/** Real time, for Ink's escape-key timeout (armed on the key, before this wait). */
+export {delay};
 
 /** What a fake probe answers for one URL. */
 export type FakeAnswer = Partial<ProbeOutcome> & {latencyMs?: number};
@@ -154,8 +151,8 @@ export async function renderApp(props: AppProps, size: {columns: number; rows: n
 Polls `condition` every 5 ms of real time until it holds; throws after `timeoutMs`. The default is
 generous: it only matters when the condition never holds, and a loaded CI machine renders slowly.
 */
-export async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-	await pollUntil(condition, timeoutMs, {everyMs: 5});
+export async function waitFor(condition: () => boolean, timeoutMs = 15_000, what?: () => string): Promise<void> {
+	await pollUntil(condition, timeoutMs, {everyMs: 5, what});
 }
 
 /** Resizes ink-testing-library's fake stdout. */

@@ -48,11 +48,13 @@ test('the empty filter shows every site; a substring matches URL, status, code a
 test('/regex/ runs on RE2: anchored, case-insensitive, and linear on a pathological pattern', t => {
 	const anchored = orderSites(sites, compileFilter('/^https://HOST-0000[0-9]\\./', 2000), 'url', false, 2000).ids;
 	t.is(anchored.length, 10);
-	const started = performance.now();
 	const pathological = compileFilter('/(a+)+$/', 2000);
 	t.is(pathological.error, undefined);
 	orderSites(sites, pathological, 'status', false, 2000);
-	t.true(performance.now() - started < 5000, 'no catastrophic backtracking');
+	// Linear because it is RE2, not V8's backtracking engine: RE2 refuses what only backtracking can do.
+	// (How fast a pattern runs is the benchmark's to measure.)
+	t.truthy(compileFilter('/(a)\\1/', 2000).error, 'no backreferences');
+	t.truthy(compileFilter('/a(?=b)/', 2000).error, 'no lookahead');
 	const invalid = compileFilter('/(/', 2000);
 	t.truthy(invalid.error);
 	t.is(orderSites(sites, invalid, 'url', false, 2000).ids.length, 0);

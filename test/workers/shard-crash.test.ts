@@ -2,6 +2,7 @@ import test from 'ava';
 import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
 import {ShardedMonitor} from '../../source/workers/sharded-monitor.js';
 import {shardOf} from '../../source/workers/shard.js';
+import {waitFor} from '../helpers/wait-for.js';
 import {httpServer} from '../probe/loopback.js';
 
 /**
@@ -10,11 +11,19 @@ resumes from the present on each site's grid (no past slot replayed), and `--num
 still holds: every site ends with exactly its number of rows, one per slot.
 */
 test('a worker killed mid-run: in-flight checks stored as worker_crash, no past slot replayed, every later slot on the grid', async t => {
-	// Answers take 1.5 s of every 2 s interval, so a shard always has checks in flight.
 	const arrivals: Array<{path: string; at: number}> = [];
+	const idOf = (path: string) => Number(path.split('/').pop());
+	// While `holding`, shard 0's requests are kept unanswered, so it has checks in flight when it dies.
+	let holding = false;
+	const held = new Set<string>();
 	const server = await httpServer((request, response) => {
 		arrivals.push({path: request.url!, at: Date.now()});
-		setTimeout(() => response.end('ok'), 1500);
+		if (holding && shardOf(idOf(request.url!), 2) === 0) {
+			held.add(request.url!);
+			return;
+		}
+
+		setTimeout(() => response.end('ok'), 20);
 	});
 	t.teardown(async () => server.close());
 	const base = server.url('');
@@ -31,10 +40,14 @@ test('a worker killed mid-run: in-flight checks stored as worker_crash, no past 
 		monitor.once('done', resolve);
 	});
 	monitor.start();
-	await new Promise(resolve => {
-		setTimeout(resolve, 6000);
-	});
+	await waitFor(() => results.length >= sites.length, 60_000, {what: 'a round of checks'});
+	holding = true;
+	// Kill once shard 0 has reported three checks started whose requests the server holds.
+	const heldOnShard0 = () => monitor.snapshot().sites.filter(view => shardOf(view.id, 2) === 0 && view.running && held.has(`/site/${view.id}`)).length;
+	await waitFor(() => heldOnShard0() >= 3, 60_000, {what: 'three checks in flight on shard 0'});
 	const killedAt = Date.now();
+	// The held requests are never answered (their client dies); the replacement's are.
+	holding = false;
 	await monitor.killShard(0);
 	await done;
 	await monitor.stop();
@@ -45,8 +58,8 @@ test('a worker killed mid-run: in-flight checks stored as worker_crash, no past 
 	for (const {result} of crashed) {
 		t.is(shardOf(result.siteId, 2), 0, 'only the killed shard loses checks');
 		t.true(result.scheduledAt < killedAt && result.requestedAt < killedAt);
-		// Each was a real request: the server saw it.
-		t.true(arrivals.some(arrival => arrival.path === new URL(result.url).pathname && Math.abs(arrival.at - result.requestedAt) < 100), result.url);
+		// Each was a real request: the server saw it between its start and the kill.
+		t.true(arrivals.some(arrival => arrival.path === new URL(result.url).pathname && arrival.at >= result.requestedAt && arrival.at <= killedAt), result.url);
 	}
 
 	const bySite = Map.groupBy(results, ({result}) => result.siteId);
@@ -67,5 +80,9 @@ test('a worker killed mid-run: in-flight checks stored as worker_crash, no past 
 		}
 	}
 
-	t.true(results.every(({result}) => result.errorKind === 'worker_crash' || result.httpStatusCode === 200), 'every other check answered');
+	// A slot can find its site's check still running on a busy machine (or held above): a skipped row.
+	t.true(results.every(({result}) => result.errorKind === 'worker_crash' || result.errorKind === 'skipped' || result.httpStatusCode === 200), 'every other check answered');
+	for (const site of sites.filter(site => shardOf(site.id, 2) === 0)) {
+		t.true(results.some(({result, at}) => at > killedAt && result.siteId === site.id && result.httpStatusCode === 200), `site ${site.id} checked again after the restart`);
+	}
 });
