@@ -17,7 +17,7 @@ import {fileURLToPath} from 'node:url';
 // Plain JavaScript that any Node can parse, so an old Node gets a sentence instead of a stack trace.
 // An installed package runs on the `node` on PATH: the Node 24 the project pins is a dev dependency.
 // Exit 2, "could not start" in source/exit-codes.ts, which this file cannot import before the check.
-const major = Number(process.versions.node.split('.')[0]);
+const major = Number(process.versions.node.split('.', 1)[0]);
 if (major < 24) {
 	process.stderr.write(`webmon-tui: needs Node.js 24 or newer, and ${process.execPath} is Node.js ${process.versions.node}; `
 		+ 'install Node.js 24 and put it first on PATH (in a clone of the repository, npm start uses the Node 24 it installs)\n');
@@ -45,7 +45,7 @@ const die = error => {
 process.on('uncaughtException', die);
 
 const {main, exitAfterOutput} = await import('../dist/cli.js');
-// main() reports its own errors and resolves with the exit code.
+// Main() reports its own errors and resolves with the exit code.
 const code = await main();
 
 // Exit explicitly: idle keep-alive sockets or a database handle must not keep a finished run alive.

@@ -20,7 +20,7 @@ line for the user, or undefined. Flags are declared in camelCase, as meow takes 
 export function findArgvProblem(argv: readonly string[], flags: Readonly<Record<string, FlagSpec>>): string | undefined {
 	const known = new Map<string, FlagSpec>([['help', {type: 'boolean'}], ['version', {type: 'boolean'}]]);
 	for (const [name, spec] of Object.entries(flags)) {
-		// meow also accepts the camelCase spelling.
+		// Meow also accepts the camelCase spelling.
 		known.set(kebab(name), spec);
 		known.set(name, spec);
 	}
@@ -37,7 +37,7 @@ export function findArgvProblem(argv: readonly string[], flags: Readonly<Record<
 			return `unknown flag ${quoteFlag(token.rawName)} (see --help)`;
 		}
 
-		// meow throws (a stack trace) for a flag given twice: which one wins would be a guess.
+		// Meow throws (a stack trace) for a flag given twice: which one wins would be a guess.
 		const earlier = seen.get(spec);
 		if (earlier !== undefined) {
 			return `${token.rawName} is given twice (${earlier} earlier); give it once`;
@@ -51,7 +51,7 @@ export function findArgvProblem(argv: readonly string[], flags: Readonly<Record<
 
 		// `--sites-csv --no-tui`: parseArgs takes the next flag as the value; a file named like one of
 		// our flags is far less likely than a forgotten value.
-		if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('--') && known.has(token.value.slice(2).split('=')[0]!.replace(/^no-/, ''))) {
+		if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('--') && known.has(token.value.slice(2).split('=', 1)[0]!.replace(/^no-/, ''))) {
 			return `${token.rawName} needs a ${spec.valueName ?? 'value'} before ${quoteFlag(token.value)}: ${usage}`;
 		}
 	}
@@ -70,5 +70,5 @@ function stringOptions(known: ReadonlyMap<string, FlagSpec>) {
 
 function quoteFlag(raw: string): string {
 	// A flag is what the user typed, but it may be pasted from anywhere: quote it only when it is odd.
-	return /^--?[\w-]+$/.test(raw) ? raw : quoteUntrusted(raw);
+	return /^-[\w-]+$/.test(raw) ? raw : quoteUntrusted(raw);
 }

@@ -179,7 +179,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 			workers,
 			interactive: frontEnd.interactive,
 			frontEndNotice: frontEnd.notice,
-			format: flags.format as 'text' | 'ndjson',
+			format: flags.format,
 			stdout: process.stdout,
 			stderr: process.stderr,
 			env: process.env,

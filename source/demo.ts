@@ -18,7 +18,7 @@ await fleet.writeCsv(csv, demoSites(fleet));
 process.stderr.write(`webmon-tui demo: ${fleet.origins.length} loopback origins, sites in ${csv}\n`);
 const extra = process.argv.slice(2);
 const args = ['--sites-csv', csv, ...extra];
-if (!extra.some(flag => flag.startsWith('--data-dir') || flag.startsWith('--db-config'))) {
+if (extra.every(flag => !(flag.startsWith('--data-dir') || flag.startsWith('--db-config')))) {
 	// The demo keeps its own embedded database so its fake sites never mix with the user's list.
 	args.push('--data-dir', `${defaultDataDir()}-demo`);
 }

@@ -32,7 +32,11 @@ export function exitCodesHelp(indent: string): string {
 	for (const {exitCode, meaning} of exitCodes) {
 		const label = String(exitCode).padEnd(5);
 		lines.push(`  ${label}${hang(meaning, 7)}`);
-		for (const code of errorCodes.filter(code => errorExitCodes[code].exitCode === exitCode)) {
+		for (const code of errorCodes) {
+			if (errorExitCodes[code].exitCode !== exitCode) {
+				continue;
+			}
+
 			lines.push(`         ${code.padEnd(codeColumn)}${hang(errorExitCodes[code].meaning, 9 + codeColumn)}`);
 		}
 	}

@@ -25,11 +25,11 @@ that leave it unset (Windows consoles, `kubectl exec -it`, `env -i`) understand 
 Ink writes, and a terminal that cannot is the one place that sets TERM=dumb on purpose.
 */
 export function chooseFrontEnd(input: FrontEndInput): FrontEndChoice {
-	if (!input.tui || !input.stdoutIsTty || nonEmpty(input.env['CI'])) {
+	if (!input.tui || !input.stdoutIsTty || nonEmpty(input.env.CI)) {
 		return {interactive: false};
 	}
 
-	if (input.env['TERM'] === 'dumb') {
+	if (input.env.TERM === 'dumb') {
 		return {
 			interactive: false,
 			notice: 'TERM=dumb cannot draw the full-screen UI; running headless (one line per check). '

@@ -52,7 +52,7 @@ test('a URL too long for the index fails before the database exists', async t =>
 	const csv = path.join(directory, 'long.csv');
 	await writeFile(csv, `http://127.0.0.1:9/ok,5\nhttp://127.0.0.1:9/${'x'.repeat(3000)},5\n`);
 	const dataDir = path.join(directory, 'data');
-	oneLine(t, await runCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui']), new RegExp(`^webmon-tui: ${csv}:2: url "http://127\\.0\\.0\\.1:9/x+…" is 3,019 bytes long once normalised, more than the 2,048 allowed \\(website\\.url_uq is a unique index`));
+	oneLine(t, await runCli(['--sites-csv', csv, '--data-dir', dataDir, '--no-tui']), new RegExp(String.raw`^webmon-tui: ${csv}:2: url "http://127\.0\.0\.1:9/x+…" is 3,019 bytes long once normalised, more than the 2,048 allowed \(website\.url_uq is a unique index`));
 	t.false(existsSync(dataDir), 'the database was not created');
 });
 
@@ -77,7 +77,7 @@ test('text from the file is escaped in the message: no raw bidi override or esca
 	const csv = path.join(await scratch(t), 'hostile.csv');
 	await writeFile(csv, 'http://127.0.0.1:9/,5\u202Eevil\u001B[2J\n');
 	const run = await runCli(['--sites-csv', csv, '--no-tui']);
-	oneLine(t, run, `${csv}:1: interval "5\\u202eevil\\u001b[2J" is not a positive number`);
+	oneLine(t, run, String.raw`${csv}:1: interval "5\u202eevil\u001b[2J" is not a positive number`);
 	t.false(run.stderr.includes('\u001B') || run.stderr.includes('\u202E'));
 });
 
@@ -107,7 +107,7 @@ test('a data directory on a read-only file system is reported as such, not as EN
 		execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnly], {stdio: 'pipe'});
 	} catch (error) {
 		// Needs root (CI is root); said, not skipped silently.
-		t.log(`cannot mount a read-only tmpfs here (${(error as Error).message.split('\n')[0]}); using a directory inside a file instead`);
+		t.log(`cannot mount a read-only tmpfs here (${(error as Error).message.split('\n', 1)[0]}); using a directory inside a file instead`);
 		const inFile = path.join(csv, 'data');
 		oneLine(t, await runCli(['--sites-csv', csv, '--data-dir', inFile, '--no-tui']), `cannot create PGlite data directory ${inFile}: not a directory (ENOTDIR)`);
 		return;

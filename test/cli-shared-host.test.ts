@@ -49,7 +49,8 @@ for (const kind of backendKinds()) {
 			SELECT w.url_uq, h.http_status_code, h.error_kind,
 				extract(epoch FROM h.scheduled_at)::float8 * 1000 AS scheduled_at,
 				extract(epoch FROM h.sent_at)::float8 * 1000 AS sent_at
-			FROM healthcheck h JOIN website w ON w.website_id = h.website_fk`).finally(async () => opened.close());
+			FROM healthcheck h JOIN website w ON w.website_id = h.website_fk`);
+		await opened.close();
 		const healthy = rows.filter(row => row.url_uq.includes('/ok/'));
 		t.is(healthy.length, 40 * 8, 'one row per slot of every healthy path');
 		t.deepEqual(healthy.filter(row => row.http_status_code !== 200).map(row => `${row.url_uq} ${row.error_kind}`), [], 'none skipped, none down');

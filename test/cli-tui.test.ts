@@ -79,7 +79,7 @@ for (const kind of backendKinds()) {
 
 	test.serial(`[${kind}] the terminal goes away under the UI (hangup, end of input, failed writes): the run drains, every request is one row`, async t => {
 		const {sites, target, stderr, command} = await setUp(t, kind);
-		// exec: the CLI is the pane's process, so the hangup reaches it as it reaches a login shell's job.
+		// Exec: the CLI is the pane's process, so the hangup reaches it as it reaches a login shell's job.
 		const tmux = await startTmux(t, `exec ${command}`);
 		await tmux.waitForScreen(/sites 6: up 5/);
 		await waitUntil(() => sites.heldOpen() >= 1, 30_000, 'the held check in flight');

@@ -4,8 +4,8 @@ import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import {countChecks, openDatabase} from '../source/storage/index.js';
 import {sql} from 'slonik';
+import {countChecks, openDatabase} from '../source/storage/index.js';
 import type {DatabaseTarget} from '../source/storage/types.js';
 import {backendKinds, createTestDatabase, registerPostgresNotice} from './helpers/database.js';
 import {databaseFlags, runCli, startCli} from './helpers/run-cli.js';
@@ -97,7 +97,7 @@ for (const kind of backendKinds()) {
 		const first = await runCli(['--sites-csv', csv, ...flags, '--number-healthchecks', '2', '--no-tui']);
 		t.is(first.code, 0, first.stderr);
 		t.is(sites.hits.get('/moved'), 2);
-		const checksSeen = sites.total() - sites.hits.get('/moved')!; // each redirect's second hop is part of its check
+		const checksSeen = sites.total() - sites.hits.get('/moved')!; // Each redirect's second hop is part of its check
 		t.is(checksSeen, 8);
 		const stored = await rowsIn(database.target);
 		t.is(stored.count, 8, 'one row per check');
@@ -138,13 +138,13 @@ for (const kind of backendKinds()) {
 		const cases: Array<[string, RegExp]> = [
 			[`${sites.base}/ok,1\n${sites.base}/x,abc\n`, /bad\.csv:2: interval "abc" is not a positive number/],
 			[`${sites.base}/ok,1,"(unclosed"\n`, /bad\.csv:1: regex "\(unclosed" is invalid/],
-			[`ftp://127.0.0.1/x,5\n`, /bad\.csv:1: .*ftp/],
+			['ftp://127.0.0.1/x,5\n', /bad\.csv:1: .*ftp/],
 		];
 		for (const [content, message] of cases) {
 			const bad = path.join(directory, 'bad.csv');
-			// eslint-disable-next-line no-await-in-loop
+
 			await writeFile(bad, content);
-			// eslint-disable-next-line no-await-in-loop
+
 			const run = await runCli(['--sites-csv', bad, ...flags, '--drop-tables', '--no-tui']);
 			t.is(run.code, 2);
 			t.regex(run.stderr, message);
@@ -197,7 +197,6 @@ test('bad flags exit 2 with a clear line', async t => {
 		[['--sites-csv', 'a.csv', '--sites-table'], /not both/],
 		[[], /nothing to monitor/],
 	] as Array<[string[], RegExp]>) {
-		// eslint-disable-next-line no-await-in-loop
 		const run = await runCli(args);
 		t.is(run.code, 2, args.join(' '));
 		t.regex(run.stderr, message);

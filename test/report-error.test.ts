@@ -24,8 +24,8 @@ test('a system error (the disk, not the program) is one line, exit 74', t => {
 	let error: unknown;
 	try {
 		readFileSync('/nonexistent/webmon-tui/sites.csv');
-	} catch (caught) {
-		error = caught;
+	} catch (error_) {
+		error = error_;
 	}
 
 	const report = reportError(error);
@@ -38,8 +38,8 @@ test('anything else is a bug: its stack trace and a line asking to report it at 
 	let error: unknown;
 	try {
 		(undefined as unknown as {run(): void}).run();
-	} catch (caught) {
-		error = caught;
+	} catch (error_) {
+		error = error_;
 	}
 
 	const report = reportError(error);
@@ -47,6 +47,6 @@ test('anything else is a bug: its stack trace and a line asking to report it at 
 	const lines = report.text.trimEnd().split('\n');
 	t.regex(lines[0]!, /^webmon-tui: unexpected error: TypeError: Cannot read properties of undefined/);
 	t.true(lines.some(line => /^\s+at .*report-error\.test\.ts/.test(line)), 'the stack trace is printed');
-	t.regex(lines.at(-1)!, new RegExp(`^webmon-tui: this is a bug in webmon-tui ${manifest.version.replaceAll('.', '\\.')}; please report it, with the lines above, at `));
+	t.regex(lines.at(-1)!, new RegExp(`^webmon-tui: this is a bug in webmon-tui ${manifest.version.replaceAll('.', String.raw`\.`)}; please report it, with the lines above, at `));
 	t.is(reportError('a thrown string').exitCode, exitBug);
 });

@@ -159,10 +159,12 @@ export function analyseRun(input: AnalyseInput): BenchAnalysis {
 			increment(errorKinds, check.errorKind);
 		}
 
-		if (!check.ok && upKinds.has(site?.kind ?? '')) {
-			falseDown++;
-			increment(falseDownByErrorKind, check.errorKind ?? 'status');
+		if (check.ok || !upKinds.has(site?.kind ?? '')) {
+			continue;
 		}
+
+		falseDown++;
+		increment(falseDownByErrorKind, check.errorKind ?? 'status');
 	}
 
 	let secondHops = 0;

@@ -37,13 +37,13 @@ type CpuProfile = {
 function shortUrl(url: string, root: string): string {
 	let file = url.startsWith('file://') ? url.slice('file://'.length) : url;
 	const modules = file.lastIndexOf('/node_modules/');
-	if (modules !== -1) {
-		file = file.slice(modules + '/node_modules/'.length);
-	} else {
+	if (modules === -1) {
 		const base = root.endsWith('/') ? root : `${root}/`;
 		if (file.startsWith(base)) {
 			file = file.slice(base.length);
 		}
+	} else {
+		file = file.slice(modules + '/node_modules/'.length);
 	}
 
 	return file;
@@ -77,7 +77,7 @@ export function summariseProfile(profile: CpuProfile, options: {top?: number; ro
 	const idleUs = selfUs.get('(idle)') ?? 0;
 	selfUs.delete('(idle)');
 	const busyUs = totalUs - idleUs;
-	const top = [...selfUs.entries()]
+	const top = [...selfUs]
 		.sort((a, b) => b[1] - a[1])
 		.slice(0, options.top ?? 15)
 		.map(([location, us]) => ({
@@ -99,7 +99,7 @@ export async function summariseProfiles(directory: string, root: string, top = 1
 	const summaries: ProfileSummary[] = [];
 	for (const file of files) {
 		const fullPath = path.join(directory, file);
-		// eslint-disable-next-line no-await-in-loop
+
 		const profile = JSON.parse(await readFile(fullPath, 'utf8')) as CpuProfile;
 		summaries.push({file: fullPath, thread: threadOf(file), ...summariseProfile(profile, {top, root})});
 	}

@@ -46,7 +46,7 @@ export function parseSitesCsv(text: string): BenchSite[] {
 			continue;
 		}
 
-		const interval = Number(line.split(',')[1]);
+		const interval = Number(line.split(',', 2)[1]);
 		sites.push({fleetId: Number(match[1]), kind: match[2]!, intervalSeconds: interval});
 	}
 
@@ -73,7 +73,7 @@ export function parseNdjson(text: string): {checks: BenchCheck[]; malformed: num
 			}
 
 			// Null and absent both mean "no request written", as far as the analysis is concerned.
-			const sentAt = typeof record.sent_at === 'string' ? Date.parse(record.sent_at) : Number.NaN;
+			const sentAt = typeof record.sent_at === 'string' ? Date.parse(record.sent_at) : NaN;
 			checks.push({
 				fleetId: Number(match[1]),
 				scheduledAt,
@@ -95,7 +95,7 @@ export function parseNdjson(text: string): {checks: BenchCheck[]; malformed: num
 export function parseFleetLog(text: string): BenchArrival[] {
 	const arrivals: BenchArrival[] = [];
 	for (const line of text.split('\n')) {
-		const [epoch, id, kind] = line.split(',');
+		const [epoch, id, kind] = line.split(',', 3);
 		if (kind === undefined) {
 			continue;
 		}

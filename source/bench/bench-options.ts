@@ -4,7 +4,7 @@ import type {BenchDatabaseKind} from './bench-database.js';
 import {originsServed, originsUsed, type BenchRunConfig} from './bench-run-config.js';
 
 /** The benchmark's usage text (also the reference for its flags). */
-export const benchUsage = `usage: npm run bench -- [flags]
+export const benchUsage = String.raw`usage: npm run bench -- [flags]
 
   --sizes LIST          site counts (default 10000; --quick: 1000)
   --db LIST             pglite,postgres (default pglite, plus postgres when DATABASE_URL is set)
@@ -36,7 +36,7 @@ Issue 10 (hosts shared by many sites; the big ones take long, see above):
   npm run bench -- --case one-host,shared-20k,shared-20k-https,distinct-100k --db pglite,postgres
 
 Full matrix of issue 4 (about 32 runs of ~11 minutes each):
-  npm run bench -- --sizes 1000,10000,50000,100000 --db pglite,postgres --scheme http,https \\
+  npm run bench -- --sizes 1000,10000,50000,100000 --db pglite,postgres --scheme http,https \
     --hang 1,10 --connection-close`;
 
 /** Everything a benchmark invocation decided. */

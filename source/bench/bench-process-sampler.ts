@@ -46,10 +46,12 @@ async function children(pid: number): Promise<number[]> {
 }
 
 async function tree(root: number): Promise<number[]> {
-	const pids = [root];
-	for (let index = 0; index < pids.length; index++) {
-		// eslint-disable-next-line no-await-in-loop
-		pids.push(...await children(pids[index]!));
+	const pids: number[] = [];
+	const unvisited = [root];
+	while (unvisited.length > 0) {
+		const pid = unvisited.pop()!;
+		pids.push(pid);
+		unvisited.push(...await children(pid));
 	}
 
 	return pids;
@@ -66,7 +68,7 @@ async function sampleOne(pid: number): Promise<ProcSample | undefined> {
 		// Fields 14-17 of stat (utime, stime, cutime, cstime) are 11-14 here, counted from field 3.
 		const ticks = Number(fields[11]) + Number(fields[12]);
 		const childTicks = Number(fields[13]) + Number(fields[14]);
-		const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+		const kb = (name: string) => Number(new RegExp(String.raw`^${name}:\s+(\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
 		return {ticks, childTicks, rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM')};
 	} catch {
 		// Gone between listing and reading.
@@ -101,10 +103,12 @@ export function sampleProcessTree(pid: number, everyMs = 1000): ProcessSampler {
 		let ticks = root.childTicks;
 		let rss = 0;
 		for (const result of results) {
-			if (result) {
-				ticks += result.ticks;
-				rss += result.rssBytes;
+			if (!result) {
+				continue;
 			}
+
+			ticks += result.ticks;
+			rss += result.rssBytes;
 		}
 
 		// Never backwards: a child that exits between samples leaves the sum until its parent reaps it.

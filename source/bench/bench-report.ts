@@ -17,7 +17,7 @@ export const benchGoal = {
 
 /** One run measured against the goal. */
 export type GoalVerdict = {
-	/** p99 lateness of sites that answer (hanging sites are reported apart). */
+	/** P99 lateness of sites that answer (hanging sites are reported apart). */
 	readonly latenessOk: boolean;
 	/** Every scheduled slot is a stored row and an NDJSON line. */
 	readonly noneLost: boolean;
@@ -89,7 +89,7 @@ export function formatTables(results: readonly BenchRunResult[]): string {
 				maybe(result.cli.startupSeconds, value => value.toFixed(1)),
 				result.cli.wallSeconds.toFixed(0),
 				result.cli.timedOut ? 'deadline' : String(result.cli.exitCode),
-				result.cli.openFileLimit?.split(' ')[0] ?? '-',
+				result.cli.openFileLimit?.split(' ', 1)[0] ?? '-',
 				result.fleet.usage.cpuSeconds.toFixed(1),
 				goalCell([[verdict.latenessOk, 'p99'], [verdict.noneLost, 'lost'], [verdict.rssOk, 'rss'], [verdict.finished, 'exit']]),
 			];
@@ -106,7 +106,7 @@ export function largestPassing(results: readonly BenchRunResult[]): string[] {
 		groups.set(key, [...groups.get(key) ?? [], result]);
 	}
 
-	return [...groups.entries()].map(([key, group]) => {
+	return [...groups].map(([key, group]) => {
 		const sorted = [...group].sort((a, b) => a.config.sites - b.config.sites);
 		const passing = sorted.filter(result => judge(result).latenessOk);
 		const failing = sorted.find(result => !judge(result).latenessOk);

@@ -57,7 +57,7 @@ export function runLabel(config: BenchRunConfig): string {
 	].join(' ');
 }
 
-/** fleet-cli's flags for a run. */
+/** Fleet-cli's flags for a run. */
 export function fleetArgs(config: BenchRunConfig, csv: string, fleetLog: string): string[] {
 	return [
 		'--sites', String(config.sites),

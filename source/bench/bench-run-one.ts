@@ -114,7 +114,7 @@ export async function runBenchOnce(config: BenchRunConfig, context: BenchRunCont
 		const childEnv: NodeJS.ProcessEnv = {
 			...env,
 			NODE_EXTRA_CA_CERTS: fleetTlsPaths.ca,
-			...(database.databaseUrl === undefined ? {} : {DATABASE_URL: database.databaseUrl}),
+			...(database.databaseUrl !== undefined && {DATABASE_URL: database.databaseUrl}),
 		};
 		// The V8 flags the launcher's shebang gives (see bin/webmon-tui.js), read from it so they stay the same.
 		const launcher = path.join(context.packageRoot, 'bin', 'webmon-tui.js');
@@ -215,7 +215,7 @@ export async function runBenchOnce(config: BenchRunConfig, context: BenchRunCont
 			arrivals: parseFleetLog(fleetText),
 			checksPerSite: config.checks,
 			malformedLines: parsed.malformed,
-			...(config.timeoutSeconds === undefined ? {} : {timeoutMs: config.timeoutSeconds * 1000}),
+			...(config.timeoutSeconds !== undefined && {timeoutMs: config.timeoutSeconds * 1000}),
 		});
 		const profiles = config.cpuProf ? await summariseProfiles(context.profileDir, context.packageRoot) : [];
 		return {

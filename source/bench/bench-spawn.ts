@@ -40,9 +40,8 @@ export type SpawnWrappedOptions = {
 
 async function findByCommand(pids: readonly number[], command: string): Promise<number | undefined> {
 	for (const pid of pids) {
-		// eslint-disable-next-line no-await-in-loop
 		const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-		if (cmdline.split('\0')[0] === command) {
+		if (cmdline.split('\0', 1)[0] === command) {
 			return pid;
 		}
 	}
@@ -69,13 +68,12 @@ export function spawnWrapped(options: SpawnWrappedOptions): WrappedProcess {
 		? (async () => {
 			for (let attempt = 0; attempt < 200; attempt++) {
 				// The shell also forks for its `$(...)`; the program is the child running argv[0].
-				// eslint-disable-next-line no-await-in-loop
+
 				const pid = await findByCommand(await descendantsOf(child.pid!), options.argv[0]!);
 				if (pid !== undefined) {
 					return pid;
 				}
 
-				// eslint-disable-next-line no-await-in-loop
 				await new Promise(resolve => setTimeout(resolve, 25));
 			}
 
@@ -86,8 +84,8 @@ export function spawnWrapped(options: SpawnWrappedOptions): WrappedProcess {
 }
 
 /** Calls `onLine` for every line of `stream`. */
-export function eachLine(stream: Readable, onLine: (line: string) => void): Promise<void> {
-	const lines = createInterface({input: stream, crlfDelay: Number.POSITIVE_INFINITY});
+export async function eachLine(stream: Readable, onLine: (line: string) => void): Promise<void> {
+	const lines = createInterface({input: stream, crlfDelay: Infinity});
 	lines.on('line', onLine);
 	return once(lines, 'close').then(() => undefined);
 }

@@ -75,7 +75,7 @@ async function startOnce(
 	const spawnedAt = performance.now();
 	const cli = spawnWrapped({
 		argv,
-		env: {...env, ...(database.databaseUrl === undefined ? {} : {DATABASE_URL: database.databaseUrl})},
+		env: {...env, ...(database.databaseUrl !== undefined && {DATABASE_URL: database.databaseUrl})},
 		stdio: ['ignore', 'pipe', 'pipe'],
 		reportTimes: false,
 		cwd: context.packageRoot,

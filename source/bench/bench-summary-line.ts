@@ -39,8 +39,8 @@ export function parseSummaryLine(line: string): SummaryFields | undefined {
 		latenessP99Ms: number(line, /\blate p99 (\d+) ms/),
 		loopP99Ms: number(line, /\bloop p99 (\d+) ms/),
 		skipped: number(line, /\bskipped (\d+)/),
-		stored: number(line, /(\d+) stored/),
-		queued: number(line, /(\d+) queued/),
+		stored: number(line, /\b(\d+) stored/),
+		queued: number(line, /\b(\d+) queued/),
 	};
 	const show = (name: string, value: number | string | undefined) => (value === undefined ? [] : [`${name} ${value}`]);
 	const brief = [

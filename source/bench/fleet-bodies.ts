@@ -19,7 +19,7 @@ const words = [
 const fillerBytes = 40 * 1024;
 
 function makeFiller(): Buffer {
-	const random = seededRandom(0x5eed);
+	const random = seededRandom(0x5E_ED);
 	const parts: string[] = [];
 	let length = 0;
 	while (length < fillerBytes) {

@@ -64,13 +64,13 @@ async function main(): Promise<void> {
 		return;
 	}
 
-	const mix = values.mix;
+	const {mix} = values;
 	if (!isMixName(mix)) {
 		throw new InputError(`--mix: "${mix}" is not one of ${Object.keys(fleetMixes).join(', ')}`);
 	}
 
 	const hangPercent = values['hang-percent'];
-	if (hangPercent !== undefined && (!/^\d+(\.\d+)?$/.test(hangPercent) || Number(hangPercent) > 100)) {
+	if (hangPercent !== undefined && (!/^\d+(?:\.\d+)?$/.test(hangPercent) || Number(hangPercent) > 100)) {
 		throw new InputError(`--hang-percent: "${hangPercent}" is not a percentage from 0 to 100`);
 	}
 
@@ -89,14 +89,15 @@ async function main(): Promise<void> {
 			count,
 			mix: hangPercent === undefined ? mix : mixWithHangPercent(fleetMixes[mix], Number(hangPercent)),
 			scheme,
-			...(values.interval === undefined ? {} : {intervalSeconds: intervalRange(values.interval)}),
-			...(values.origins === undefined ? {} : {origins: wholeNumber(values.origins, 'origins')}),
+			...(values.interval !== undefined && {intervalSeconds: intervalRange(values.interval)}),
+			...(values.origins !== undefined && {origins: wholeNumber(values.origins, 'origins')}),
 		});
 	} catch (error) {
 		// Listening servers would keep the process alive after the error is printed.
 		await fleet.close();
 		throw error;
 	}
+
 	if (values.csv !== undefined) {
 		await fleet.writeCsv(values.csv, sites);
 		console.log(`sites: ${sites.length} written to ${values.csv}`);

@@ -35,7 +35,7 @@ const largestId = 2_147_483_647;
 const gzipCacheLimit = 4096;
 const gzipCache = new Map<number, Promise<Buffer>>();
 
-function gzippedBody(id: number): Promise<Buffer> {
+async function gzippedBody(id: number): Promise<Buffer> {
 	let body = gzipCache.get(id);
 	if (!body) {
 		if (gzipCache.size >= gzipCacheLimit) {
@@ -195,7 +195,7 @@ export function createFleetHandler(options: FleetHandlerOptions): Handler {
 		// Hand-parsed: `new URL()` per request would be the handler's biggest cost.
 		if (url.startsWith('/s/')) {
 			const slash = url.indexOf('/', 3);
-			const parsed = slash > 3 ? Number(url.slice(3, slash)) : Number.NaN;
+			const parsed = slash > 3 ? Number(url.slice(3, slash)) : NaN;
 			if (Number.isSafeInteger(parsed) && parsed >= 0 && parsed <= largestId) {
 				id = parsed;
 				const query = url.indexOf('?', slash);

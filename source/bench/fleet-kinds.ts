@@ -54,16 +54,16 @@ A 32-bit integer hash (Chris Wellons' lowbias32). Per-site parameters come from 
 function hash32(value: number): number {
 	let x = value >>> 0;
 	x ^= x >>> 16;
-	x = Math.imul(x, 0x7f_eb_35_2d);
+	x = Math.imul(x, 0x7F_EB_35_2D);
 	x ^= x >>> 15;
-	x = Math.imul(x, 0x84_6c_a6_8b);
+	x = Math.imul(x, 0x84_6C_A6_8B);
 	x ^= x >>> 16;
 	return x >>> 0;
 }
 
 /** A deterministic number in [0, 1) for site `id` and parameter `salt`. */
 export function siteRandom(id: number, salt: number): number {
-	return hash32(hash32(id) ^ Math.imul(salt + 1, 0x9e_37_79_b1)) / 4_294_967_296;
+	return hash32(hash32(id) ^ Math.imul(salt + 1, 0x9E_37_79_B1)) / 4_294_967_296;
 }
 
 /** A deterministic integer in [min, max] for site `id` and parameter `salt`. */
@@ -78,7 +78,7 @@ a site list, where a sequence is natural.
 export function seededRandom(seed: number): () => number {
 	let state = seed >>> 0;
 	return () => {
-		state = (state + 0x6d_2b_79_f5) >>> 0;
+		state = (state + 0x6D_2B_79_F5) >>> 0;
 		let t = state;
 		t = Math.imul(t ^ (t >>> 15), t | 1);
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -135,7 +135,7 @@ design fits well inside the deadline has no business timing out.
 export function siteDesignedMs(id: number, kind: FleetKind): number {
 	switch (kind) {
 		case 'hang': {
-			return Number.POSITIVE_INFINITY;
+			return Infinity;
 		}
 
 		case 'reset': {

@@ -41,7 +41,11 @@ export class FleetRequestLog {
 	#kindCodes = new Uint8Array(initialCapacity);
 	readonly #keep: boolean;
 
-	/** @param keep Whether to store records; when false only the count is kept. */
+	/**
+	Makes an empty log.
+
+	@param keep Whether to store records; when false only the count is kept.
+	*/
 	constructor(keep = true) {
 		this.#keep = keep;
 	}

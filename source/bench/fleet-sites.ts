@@ -48,7 +48,7 @@ export const defaultIntervalSeconds: readonly [number, number] = [5, 300];
 export type FleetSite = {
 	/** The id in the URL path (`/s/<id>/<kind>`) and in the request log; not a `website_id`. */
 	readonly fleetId: number;
-	/** e.g. `http://127.0.1.2:40123/s/12/ok`. */
+	/** E.g. `http://127.0.1.2:40123/s/12/ok`. */
 	readonly url: string;
 	/** Whole seconds between checks, deterministic per id. */
 	readonly intervalSeconds: number;
@@ -201,7 +201,9 @@ export function generateSites(origins: readonly string[], options: FleetSitesOpt
 	const random = seededRandom(seed);
 	for (let index = kinds.length - 1; index > 0; index--) {
 		const other = Math.floor(random() * (index + 1));
-		[kinds[index], kinds[other]] = [kinds[other]!, kinds[index]!];
+		const swapped = kinds[index]!;
+		kinds[index] = kinds[other]!;
+		kinds[other] = swapped;
 	}
 
 	return kinds.map((kind, index) => {

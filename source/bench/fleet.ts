@@ -69,7 +69,7 @@ const backlog = 65_535;
 
 type Listener = {server: HttpServer; scheme: 'http' | 'https'};
 
-function listen(server: HttpServer, host: string): Promise<number> {
+async function listen(server: HttpServer, host: string): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const onError = (error: Error) => {
 			reject(error);
@@ -188,7 +188,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 			log.clear();
 		},
 		requestCount: () => log.length,
-		close() {
+		async close() {
 			closing ??= (async () => {
 				const closed = listeners.map(async ({server}) => new Promise<void>(resolve => {
 					server.close(() => {

@@ -105,7 +105,7 @@ async function main(): Promise<number> {
 		return 2;
 	}
 
-	const stamp = new Date().toISOString().replaceAll(/[:.]/g, '-');
+	const stamp = new Date().toISOString().replaceAll(/[.:]/g, '-');
 	const out = path.resolve(packageRoot, options.out);
 	await mkdir(out, {recursive: true});
 	const jsonPath = path.join(out, `bench-${stamp}.json`);
@@ -148,7 +148,6 @@ async function main(): Promise<number> {
 		const scratch = path.join(scratchRoot, `run-${index + 1}`);
 		log(`run ${index + 1}/${options.matrix.length}: ${label}`);
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			const result = await runBenchOnce(config, {
 				packageRoot,
 				scratch,
@@ -166,27 +165,27 @@ async function main(): Promise<number> {
 			failures.push({label, error: (error as Error).message});
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await save();
 		if (options.keep) {
 			log(`scratch files kept in ${scratch}`);
 		} else {
-			// eslint-disable-next-line no-await-in-loop
 			await rm(scratch, {recursive: true, force: true});
 		}
 	}
 
-	const writer = interrupted ? undefined : await writerBench(options.writer).catch((error: unknown) => {
-		log(`writer benchmark failed: ${(error as Error).message}`);
-		return {error: (error as Error).message};
-	});
+	const writer = interrupted
+		? undefined
+		: await writerBench(options.writer).catch((error: unknown) => {
+			log(`writer benchmark failed: ${(error as Error).message}`);
+			return {error: (error as Error).message};
+		});
 	await save(writer);
 	if (!options.keep) {
 		await rm(scratchRoot, {recursive: true, force: true});
 	}
 
 	if (results.length > 0) {
-		console.log(`\nAll runs (lateness in ms, measured by the fleet; "late" = sites that answer, "hang p99" = hanging sites):\n`);
+		console.log('\nAll runs (lateness in ms, measured by the fleet; "late" = sites that answer, "hang p99" = hanging sites):\n');
 		console.log(formatTables(results));
 		console.log('');
 		for (const line of largestPassing(results)) {

@@ -59,7 +59,6 @@ async function directoryBytes(directory: string): Promise<number> {
 	let total = 0;
 	for (const entry of await readdir(directory, {withFileTypes: true, recursive: true})) {
 		if (entry.isFile() && entry.name.endsWith('.ndjson')) {
-			// eslint-disable-next-line no-await-in-loop
 			total += await stat(path.join(entry.parentPath, entry.name)).then(info => info.size, () => 0);
 		}
 	}
@@ -133,9 +132,8 @@ export async function runOutageScenario(serverUrl: string, scratch: string, opti
 		log(`outage: database cut off for ${outageSeconds} s`);
 		let journalPeakBytes = 0;
 		for (let second = 0; second < outageSeconds; second++) {
-			// eslint-disable-next-line no-await-in-loop
 			await sleep(1000);
-			// eslint-disable-next-line no-await-in-loop
+
 			journalPeakBytes = Math.max(journalPeakBytes, await directoryBytes(path.join(dataDir, 'journal')));
 		}
 
@@ -146,14 +144,12 @@ export async function runOutageScenario(serverUrl: string, scratch: string, opti
 		database = await openDatabase(targetFromDatabaseUrl(direct), {maxPoolSize: 1});
 		let drainSeconds: number | undefined;
 		while (performance.now() - recoveredAt < 300_000) {
-			// eslint-disable-next-line no-await-in-loop
 			const stored = await database.pool.oneFirst(sql.type(z.object({count: z.number()}))`SELECT count(*)::int AS count FROM healthcheck`);
 			if (stored >= seenAtRecovery) {
 				drainSeconds = Math.round((performance.now() - recoveredAt) / 100) / 10;
 				break;
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			await sleep(250);
 		}
 

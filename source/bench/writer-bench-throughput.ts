@@ -11,7 +11,6 @@ import {openJournalDirectory} from '../storage/journal-directory.js';
 import {migrate} from '../storage/migrations.js';
 import {openDatabase, type Database} from '../storage/open-database.js';
 import {countChecks, upsertSites} from '../storage/sites-repository.js';
-import type {DatabaseTarget} from '../storage/types.js';
 
 /** One throughput measurement. */
 export type ThroughputResult = {
@@ -42,7 +41,6 @@ async function pushPaced(push: (index: number) => void, from: number, rate: numb
 			push(index);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => {
 			setTimeout(resolve, 10);
 		});
@@ -76,7 +74,7 @@ async function freshDatabase(backend: 'postgres' | 'pglite', scratch: string, se
 	const url = new URL(serverUrl!);
 	url.pathname = `/${name}`;
 	return {
-		target: targetFromDatabaseUrl(url.toString()) as DatabaseTarget,
+		target: targetFromDatabaseUrl(url.toString()),
 		dispose: async () => onServer(sql.unsafe`DROP DATABASE IF EXISTS ${sql.identifier([name])} WITH (FORCE)`),
 	};
 }
@@ -94,7 +92,7 @@ function resultFor(sites: ReadonlyArray<{id: number; url: string}>, index: numbe
 		httpStatusCode: failed ? 598 : 200,
 		responseTimeMs: 20 + (index % 400),
 		regexMatchStatus: 2,
-		...(failed ? {errorKind: 'headers_timeout' as const, errorMessage: 'no response headers within 10 s'} : {}),
+		...(failed && {errorKind: 'headers_timeout' as const, errorMessage: 'no response headers within 10 s'}),
 	};
 }
 
@@ -144,7 +142,6 @@ export async function measureThroughput(options: {
 		for (let index = 0; index < options.rows; index++) {
 			push(index);
 			if (index % 2000 === 1999) {
-				// eslint-disable-next-line no-await-in-loop
 				await nextTurn();
 			}
 		}

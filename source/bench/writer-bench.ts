@@ -82,7 +82,7 @@ export async function runWriterBench(options: WriterBenchOptions = {}): Promise<
 			for (const journal of [true, false]) {
 				const rows = backend === 'postgres' ? options.rows ?? 200_000 : options.pgliteRows ?? 50_000;
 				log(`writer throughput: ${backend}${journal ? ' with journal' : ' memory only'}, ${rows} rows`);
-				// eslint-disable-next-line no-await-in-loop
+
 				throughput.push(await measureThroughput({
 					backend,
 					journal,
@@ -126,11 +126,13 @@ async function main(): Promise<void> {
 	});
 	const result = await runWriterBench({
 		databaseUrl: process.env.DATABASE_URL || undefined,
-		...(values.rows ? {rows: Number(values.rows)} : {}),
-		outage: values['no-outage'] ? false : {
-			...(values['outage-seconds'] ? {outageSeconds: Number(values['outage-seconds'])} : {}),
-			...(values.sites ? {sites: Number(values.sites)} : {}),
-		},
+		...(values.rows && {rows: Number(values.rows)}),
+		outage: values['no-outage']
+			? false
+			: {
+				...(values['outage-seconds'] && {outageSeconds: Number(values['outage-seconds'])}),
+				...(values.sites && {sites: Number(values.sites)}),
+			},
 		log(line) {
 			process.stderr.write(`${line}\n`);
 		},

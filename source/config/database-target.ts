@@ -8,7 +8,7 @@ import {tlsOptionsForSslMode} from '../storage/postgres-connection.js';
 /** Every `sslmode` libpq and the predecessor's `db_ssl` accept, weakest first. */
 export const sslModes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const satisfies readonly SslMode[];
 
-/** libpq's default when no sslmode is given. */
+/** Libpq's default when no sslmode is given. */
 export const defaultSslMode: SslMode = 'prefer';
 
 /** Whether `value` is one of `sslModes`. */
@@ -16,7 +16,7 @@ export function isSslMode(value: unknown): value is SslMode {
 	return typeof value === 'string' && (sslModes as readonly string[]).includes(value);
 }
 
-// verify-ca trusts any host name on a certificate from a trusted CA; one shared function keeps the
+// Verify-ca trusts any host name on a certificate from a trusted CA; one shared function keeps the
 // options of two targets comparable.
 /**
 TLS options for an sslmode, as libpq means them: `prefer`/`require` encrypt without checking the
@@ -50,7 +50,7 @@ export function postgresTarget(parts: PostgresParts): DatabaseTarget {
 	// percent-encoded, which node-postgres and slonik decode back into a path.
 	const host = parts.host.includes(':') && !parts.host.startsWith('[')
 		? `[${parts.host}]`
-		: parts.host.startsWith('[') ? parts.host : encodeURIComponent(parts.host);
+		: (parts.host.startsWith('[') ? parts.host : encodeURIComponent(parts.host));
 	const user = parts.user ? encodeURIComponent(parts.user) : '';
 	const database = parts.database ? encodeURIComponent(parts.database) : '';
 	const query = parts.params && parts.params.size > 0 ? `?${parts.params.toString()}` : '';
@@ -114,13 +114,13 @@ export function targetFromDatabaseUrl(databaseUrl: string): DatabaseTarget {
 		throw fail(`unsupported scheme "${url.protocol}" (expected postgres:// or postgresql://)`);
 	}
 
-	const params = new URLSearchParams(url.search);
-	const sslMode = params.get('sslmode') ?? defaultSslMode;
+	const parameters = new URLSearchParams(url.search);
+	const sslMode = parameters.get('sslmode') ?? defaultSslMode;
 	if (!isSslMode(sslMode)) {
 		throw fail(`sslmode ${JSON.stringify(sslMode)} is not one of ${sslModes.join(', ')}`);
 	}
 
-	params.delete('sslmode');
+	parameters.delete('sslmode');
 	const decode = (field: string, value: string) => {
 		try {
 			return decodeURIComponent(value);
@@ -145,7 +145,7 @@ export function targetFromDatabaseUrl(databaseUrl: string): DatabaseTarget {
 		...parts,
 		port,
 		sslMode,
-		params,
+		params: parameters,
 		settings: settingNames('DATABASE_URL', {user: 'the user', password: 'the password', database: 'the database name', host: 'the host'}, parts),
 	});
 }
@@ -160,10 +160,10 @@ Where PGlite keeps its data when the user names no database: `$XDG_DATA_HOME/web
 `~/.local/share/webmon-tui`. A relative `XDG_DATA_HOME` is ignored, as the XDG spec requires.
 */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-	const dataHome = env['XDG_DATA_HOME'];
+	const dataHome = env.XDG_DATA_HOME;
 	if (dataHome && isAbsolute(dataHome)) {
 		return join(dataHome, 'webmon-tui');
 	}
 
-	return join(env['HOME'] || homedir(), '.local', 'share', 'webmon-tui');
+	return join(env.HOME || homedir(), '.local', 'share', 'webmon-tui');
 }

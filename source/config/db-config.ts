@@ -37,7 +37,7 @@ const configSchema = z.object({
 	db_port: z.union([z.string(), z.number()], {
 		error: issue => issue.input === undefined ? 'db_port is missing' : `db_port ${quote(issue.input)} is not a port number`,
 	}).transform((value, context) => {
-		const port = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+		const port = typeof value === 'number' ? value : (/^\d+$/.test(value) ? Number(value) : NaN);
 		if (!Number.isInteger(port) || port < 1 || port > 65_535) {
 			context.addIssue({code: 'custom', message: `db_port ${quote(value)} is not a port number`});
 			return z.NEVER;
@@ -73,6 +73,7 @@ export async function loadDbConfig(path: string): Promise<DatabaseTarget> {
 /**
 Parses the text of a db-config file; `loadDbConfig` without the file system.
 
+@param text The file's JSON text.
 @param fileLabel Names the source in messages.
 @throws {InputError} As `loadDbConfig`.
 */

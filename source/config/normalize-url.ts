@@ -15,11 +15,11 @@ const defaultPorts: Readonly<Record<string, number>> = {'http:': 80, 'https:': 4
 
 // `scheme:` followed by anything but a digit; `localhost:8080` is a host and port, not a scheme.
 // Schemes may contain `.`, but ours do not, and leaving it out keeps `example.com:` a host.
-const schemePrefix = /^([a-z][a-z\d+-]*):(?!\d)/i;
+const schemePrefix = /^([a-z][\d+\-a-z]*):(?!\d)/i;
 // WHATWG silently strips or encodes these, so `a .com` would otherwise become a different site.
-const whitespaceOrControl = /[\s\p{Cc}]/u;
+const whitespaceOrControl = /[\s\p{Control}]/u;
 // A DNS label (after punycode) or an IPv4 octet; `_` appears in real host names, so it is allowed.
-const hostLabel = /^(?!-)[a-z\d_-]{1,63}(?<!-)$/;
+const hostLabel = /^(?!-)[\d\-_a-z]{1,63}(?<!-)$/;
 
 /**
 Turns a site as the user wrote it (`host[:port][/path][?query]`, optionally with `http://` or
@@ -65,7 +65,7 @@ export function normalizeSiteUrl(raw: string): string {
 	}
 
 	const afterSlashes = withScheme.slice(withScheme.indexOf('//') + 2);
-	const authorityEnd = afterSlashes.search(/[/?#]/);
+	const authorityEnd = afterSlashes.search(/[#/?]/);
 	const authority = authorityEnd === -1 ? afterSlashes : afterSlashes.slice(0, authorityEnd);
 
 	// WHATWG would skip extra slashes (`https:///x` has host `x`); an empty authority is no host.

@@ -44,7 +44,7 @@ export function parseIntervalSeconds(raw: string): number {
 }
 
 // No RE2 metacharacter: the pattern is its own literal text, valid, with a program as long as it.
-const literalPattern = /^[^\\^$.|?*+()[\]{}]*$/;
+const literalPattern = /^[^$()*+.?[\\\]^{|}]*$/;
 
 /**
 Checks a regex field. An empty field means "do not check the body" and gives `undefined`; anything

@@ -34,6 +34,7 @@ UTF-8 (or `encoding`) with or without a BOM, LF, CRLF or CR. The file is read as
 checked against the bounds in `input-limits.ts` as it goes.
 
 @param path The path as the user gave it; messages quote it unchanged.
+@param options The encoding (default UTF-8).
 @throws {InputError} One line naming the file, the line and the field:
 `data/x.csv:7: interval "abc" is not a positive number`.
 */
@@ -51,6 +52,7 @@ export async function readSitesCsv(path: string, options: ReadSitesOptions = {})
 /**
 Parses and validates the text of a sites CSV; `readSitesCsv` without the file system.
 
+@param text The whole file's text.
 @param fileLabel Names the source in messages (`data/x.csv:3: …`).
 @throws {InputError} As `readSitesCsv`.
 */

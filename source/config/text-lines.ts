@@ -26,6 +26,7 @@ their line breaks (LF, CRLF or CR). A byte order mark is dropped. The file is ne
 most one chunk and one unfinished line are; that unfinished line may hold up to `maxLineLength`
 characters (4 bytes each at most), and callers check the length of the lines they get.
 
+@yields The lines of one chunk read, in order.
 @throws {InputError} When the file cannot be opened (the system's reason: `permission denied
 (EACCES)`), is larger than `maxBytes`, has a line of more than `maxLineLength * 4` bytes, or
 holds bytes that are not valid in the encoding, named by line and field: never silently replaced.

@@ -50,7 +50,6 @@ export type ResumePoint = {
 	readonly slotsUsed?: ReadonlyMap<number, number>;
 };
 
-
 /**
 The check engine: the slot scheduler says when each site is due, host lanes hold due checks until
 their host and the controller's limit allow them to start, and a site table keeps every site's view
@@ -144,11 +143,13 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			}
 
 			const runtime = this.#table.add(spec, this.#lanes.join(originOf(spec.url)));
-			if (!spec.paused) {
-				this.#count(runtime, true);
-				if (this.#running) {
-					this.#schedule(runtime, firstSlot(spec, this.#anchor, this.#clock.now()));
-				}
+			if (spec.paused) {
+				continue;
+			}
+
+			this.#count(runtime, true);
+			if (this.#running) {
+				this.#schedule(runtime, firstSlot(spec, this.#anchor, this.#clock.now()));
 			}
 		}
 
@@ -201,17 +202,19 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		const changed: SiteSpec[] = [];
 		for (const id of ids) {
 			const runtime = this.#table.get(id);
-			if (!runtime || runtime.view.status !== 'paused') {
+			if (runtime?.view.status !== 'paused') {
 				continue;
 			}
 
 			this.#setView(runtime, withPaused(runtime.view, false));
 			changed.push(runtime.spec);
-			if (!runtime.finished) {
-				this.#count(runtime, true);
-				if (this.#running) {
-					this.#schedule(runtime, nextSlotAfter(runtime.spec, this.#anchor, this.#clock.now()));
-				}
+			if (runtime.finished) {
+				continue;
+			}
+
+			this.#count(runtime, true);
+			if (this.#running) {
+				this.#schedule(runtime, nextSlotAfter(runtime.spec, this.#anchor, this.#clock.now()));
 			}
 		}
 

@@ -72,7 +72,7 @@ export class CheckQueue {
 		return entry;
 	}
 
-	*live(): Generator<WaitingCheck> {
+	* live(): Generator<WaitingCheck> {
 		for (let entry = this.head; entry; entry = entry.next) {
 			if (!entry.cancelled) {
 				yield entry;

@@ -67,7 +67,7 @@ export class CheckRunner {
 		}
 
 		const {lanes, controller, suspectShare} = this.#options;
-		const limit = controller.limit;
+		const {limit} = controller;
 		const suspectCap = Math.max(1, Math.floor(limit * suspectShare));
 		while (this.#inFlight < limit) {
 			const entry = lanes.take(this.#suspectInFlight < suspectCap);

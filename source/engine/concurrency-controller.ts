@@ -22,7 +22,7 @@ export type ControllerSignals = {
 	readonly eventLoopDelayP99Ms: number;
 	/** CPU used by this process in the last window, as a fraction of the cores it may use (0..1). */
 	readonly cpuUtilisation: number;
-	/** p90 of (start - scheduled) for checks started in the last window, ms. */
+	/** P90 of (start - scheduled) for checks started in the last window, ms. */
 	readonly latenessP90Ms: number;
 	/** Checks that were due but waiting for a slot at the end of the window. */
 	readonly waiting: number;
@@ -68,7 +68,7 @@ export type ConcurrencyController = {
 
 export function createConcurrencyController(options: ControllerOptions = {}): ConcurrencyController {
 	const min = Math.max(1, options.min ?? 4);
-	const max = Math.max(min, options.max ?? Number.POSITIVE_INFINITY);
+	const max = Math.max(min, options.max ?? Infinity);
 	const maxLoopDelayMs = options.maxLoopDelayMs ?? 100;
 	const maxCpu = options.maxCpu ?? 0.9;
 	const maxFreshTimeoutRate = options.maxFreshTimeoutRate ?? 0.02;

@@ -19,7 +19,7 @@ export class EngineStats {
 	readonly #timeouts = new PerSecondCounter();
 	readonly #failures = new PerSecondCounter();
 	readonly #lateness = new RecentSample(4096);
-	#windowLateness = new RecentSample(4096);
+	readonly #windowLateness = new RecentSample(4096);
 	#windowCompleted = 0;
 	#windowFreshTimeouts = 0;
 	#peakInFlight = 0;

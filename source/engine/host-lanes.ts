@@ -179,10 +179,12 @@ export class HostLanes {
 		let from: Standing | undefined;
 		for (const standing of standings) {
 			const top = standing === 'suspect' && !allowSuspect ? undefined : this.#ready[standing].peek();
-			if (top && (!best || top.dueAt < best.dueAt)) {
-				best = top;
-				from = standing;
+			if (!(top && (!best || top.dueAt < best.dueAt))) {
+				continue;
 			}
+
+			best = top;
+			from = standing;
 		}
 
 		if (!best || !from) {
@@ -296,7 +298,7 @@ function priority(entry: WaitingCheck | undefined): number | undefined {
 		return undefined;
 	}
 
-	return entry.manual ? Number.NEGATIVE_INFINITY : entry.scheduledAt;
+	return entry.manual ? -Infinity : entry.scheduledAt;
 }
 
 function setOrDelete(heap: TimerHeap, key: number, dueAt: number | undefined): void {

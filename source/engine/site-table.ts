@@ -54,7 +54,7 @@ export class SiteTable {
 
 	/** A copy of the view list for a snapshot. */
 	views(): SiteView[] {
-		return this.#views.slice();
+		return [...this.#views];
 	}
 
 	add(spec: SiteSpec, lane: Lane): SiteRuntime {
@@ -101,7 +101,7 @@ export class SiteTable {
 	rest stay for the next call (at start every site changes at once, and half a million views in
 	one message took seconds to clone and hundreds of MB on both threads).
 	*/
-	takeChanges(maxViews = Number.POSITIVE_INFINITY): {views: SiteView[]; removed: number[]} {
+	takeChanges(maxViews = Infinity): {views: SiteView[]; removed: number[]} {
 		const views: SiteView[] = [];
 		for (const id of this.#changedIds) {
 			if (views.length >= maxViews) {

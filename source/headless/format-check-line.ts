@@ -10,7 +10,7 @@ One check as one line of text: time, status, latency, regex result, URL, then th
 */
 export function formatCheckLine(result: CheckResult): string {
 	const time = new Date(result.requestedAt).toISOString();
-	const state = !isVerdict(result) ? 'SKIP' : (isSuccess(result) ? 'UP  ' : 'DOWN');
+	const state = isVerdict(result) ? (isSuccess(result) ? 'UP  ' : 'DOWN') : 'SKIP';
 	const status = String(result.httpStatusCode).padStart(3);
 	const latency = `${Math.round(result.responseTimeMs)} ms`.padStart(8);
 	const regex = `regex=${regexLabel[result.regexMatchStatus]}`.padEnd(10);
@@ -31,7 +31,7 @@ ISO time, or null when there is none: no request left (a connect failure, a skip
 value no Date can hold (toISOString would throw, and one odd value must not stop the output).
 */
 function isoTimeOrNull(epochMs: number | undefined): string | null {
-	const date = new Date(epochMs ?? Number.NaN);
+	const date = new Date(epochMs ?? NaN);
 	return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 

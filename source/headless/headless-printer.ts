@@ -3,8 +3,8 @@ import type {EventEmitter} from 'node:events';
 import type {EngineEvents, MonitorHandle} from '../engine/engine-types.js';
 import type {CheckResult} from '../engine/types.js';
 import {watchOutput} from '../shutdown/output-loss.js';
-import {formatCheckJson, formatCheckLine} from './format-check-line.js';
 import type {WriterStatus} from '../storage/writer-status.js';
+import {formatCheckJson, formatCheckLine} from './format-check-line.js';
 import {formatSummary} from './format-summary.js';
 
 export type HeadlessOptions = {

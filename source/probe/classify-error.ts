@@ -117,7 +117,6 @@ export function classifyError(error: unknown): ClassifiedError {
 
 /** Makes remote or error text storable: one line, no NUL or control characters, bounded length. */
 export function toSingleLine(text: string, maxLength = maxMessageLength): string {
-	// eslint-disable-next-line no-control-regex -- stripping control characters is the point
 	let line = text.replaceAll(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, ' ').replaceAll(/ {2,}/g, ' ').trim();
 	if (line.length > maxLength) {
 		line = `${line.slice(0, maxLength - 1)}…`;
@@ -193,7 +192,7 @@ function describeErrors(errors: readonly object[]): string {
 	const parts: string[] = [];
 	for (const error of errors) {
 		const message = 'message' in error && typeof error.message === 'string' ? error.message.trim() : '';
-		if (message !== '' && !parts.some(part => part.includes(message))) {
+		if (message !== '' && parts.every(part => !part.includes(message))) {
 			parts.push(message);
 		}
 	}

@@ -101,7 +101,7 @@ export function createProber(options: ProberOptions = {}): Prober {
 		bodyTimeout: options.bodyTimeoutMs ?? totalTimeoutMs,
 		allowH2,
 		connect: createSessionKeepingConnector({
-			...(rejectUnauthorized === undefined ? {} : {rejectUnauthorized}),
+			...(rejectUnauthorized !== undefined && {rejectUnauthorized}),
 			secureContext,
 			allowH2,
 			timeout: options.connectTimeoutMs ?? 5000,
@@ -125,7 +125,6 @@ export function createProber(options: ProberOptions = {}): Prober {
 		let url = start;
 		const visited = new Set([url.href]);
 		for (let redirects = 0; ; redirects++) {
-			// eslint-disable-next-line no-await-in-loop -- each hop depends on the previous response
 			const response = await dispatcher.request({
 				origin: url.origin,
 				path: `${url.pathname}${url.search}`,
@@ -136,11 +135,9 @@ export function createProber(options: ProberOptions = {}): Prober {
 			const finalUrl = redirects > 0 ? url.href : undefined;
 			const location = firstHeader(response.headers.location);
 			if (!redirectStatuses.has(response.statusCode) || location === undefined) {
-				// eslint-disable-next-line no-await-in-loop -- the loop ends here
 				return {...await readFinalBody(response, {pattern, matcher, maxBodyBytes, signal: userSignal}), finalUrl};
 			}
 
-			// eslint-disable-next-line no-await-in-loop -- as above
 			await response.body.dump({limit: maxRedirectBodyBytes}).catch(() => undefined);
 			const next = URL.parse(location, url.href);
 			if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:')) {

@@ -79,7 +79,7 @@ export function createCachedLookup(options: CachedLookupOptions = {}): LookupFun
 		}
 
 		inFlight.set(key, [done]);
-		const lookupOptions: LookupAllOptions = {all: true, family, ...(hints === undefined ? {} : {hints})};
+		const lookupOptions: LookupAllOptions = {all: true, family, ...(hints !== undefined && {hints})};
 		resolve(hostname, lookupOptions, (error, addresses) => {
 			const resolvedAt = now();
 			if (error) {
@@ -121,7 +121,7 @@ export function createCachedLookup(options: CachedLookupOptions = {}): LookupFun
 		});
 	};
 
-	return lookup as LookupFunction;
+	return lookup;
 }
 
 function normaliseOptions(options: unknown): {family: number; hints: number | undefined; all: boolean} {

@@ -50,7 +50,7 @@ export type RegexMatcher = {
 };
 
 /*
-re2js is linear in the body but not cheap. Measured on Node 24: its lazy DFA scans 1 MiB in ~5 ms
+Re2js is linear in the body but not cheap. Measured on Node 24: its lazy DFA scans 1 MiB in ~5 ms
 for `(a+)+$`, or for `(?i)lorem\s+ipsum` when nothing matches. When nearly every byte reaches a new
 DFA state (`[ab]*a[ab]{30}$` on random a/b text) 64 KiB take ~25 ms, about 90 ns per byte per
 program instruction; bigger programs are worse: `[ab]*a[ab]{120}$` takes 0.2 to 1 s per MiB, and

@@ -127,7 +127,7 @@ export function createRegexWorkerPool(options: RegexWorkerPoolOptions = {}): Reg
 			}
 
 			const {job} = slot;
-			if (!job || reply.id !== job.id) {
+			if (reply.id !== job?.id) {
 				return;
 			}
 
@@ -220,7 +220,7 @@ export function createRegexWorkerPool(options: RegexWorkerPoolOptions = {}): Reg
 				resolve,
 				onAbort() {
 					const queuedAt = queue.indexOf(job);
-					if (queuedAt >= 0) {
+					if (queuedAt !== -1) {
 						queue.splice(queuedAt, 1);
 						settle(job, {error: 'regex match aborted'});
 						return;

@@ -62,8 +62,8 @@ export function compilePattern(pattern: string): CompiledPattern {
 // RE2 reads `(?<` as the start of a named group, so a lookbehind is reported as "invalid named
 // capture"; the construct it stopped at (`input`) tells what the user meant.
 const unsupported: ReadonlyArray<[RegExp, string]> = [
-	[/^\(\?<[=!]/, 'a lookbehind'],
-	[/^\(\?[=!]/, 'a lookahead'],
+	[/^\(\?<[!=]/, 'a lookbehind'],
+	[/^\(\?[!=]/, 'a lookahead'],
 	[/^\\[1-9]|^\(\?P=/, 'a backreference'],
 ];
 

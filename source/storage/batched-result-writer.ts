@@ -31,7 +31,7 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 	const notify = options.notify ?? (() => undefined);
 	const queue = options.queue ?? createMemoryOnlyRowQueue();
 
-	let pool = options.pool;
+	let {pool} = options;
 	let prepared = !options.prepare;
 	// Sequence numbers: rows enter in order and leave in order, so one counter each way suffices.
 	let pushed = queue.size;
@@ -136,9 +136,8 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 				let opened;
 				let unresolved = 0;
 				try {
-					// eslint-disable-next-line no-await-in-loop
 					opened = await connection();
-					// eslint-disable-next-line no-await-in-loop
+
 					batch = await rows.peek(Math.min(batchLimit, maxBatchRows));
 				} catch (error) {
 					retryLater(error);
@@ -147,7 +146,6 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 
 				writing = batch.length;
 				try {
-					// eslint-disable-next-line no-await-in-loop
 					({unresolved} = await writeBatch(opened, batch, resolver, {clock, timeoutMs: options.batchTimeoutMs ?? 60_000}));
 				} catch (error) {
 					writing = 0;
@@ -192,7 +190,7 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 				settle(batch.length);
 				if (rows.size > 0) {
 					// PGlite runs on this thread: let timers and I/O in between batches.
-					// eslint-disable-next-line no-await-in-loop
+
 					await new Promise(resolve => {
 						setImmediate(resolve);
 					});
@@ -302,14 +300,14 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 				journaled: queue.journaled,
 				writing,
 				memoryOnly: queue.memoryOnly,
-				...(queue.fault ? {journalFault: queue.fault.reason} : {}),
+				...(queue.fault && {journalFault: queue.fault.reason}),
 				full: queue.full,
 				journalBytes: queue.journalBytes,
 				...counts,
 				lost: queue.lost,
 				state,
-				...(lastError === undefined ? {} : {lastError}),
-				...(retryTimer === undefined ? {} : {nextRetryInMs: Math.max(0, retryAt - clock.now())}),
+				...(lastError !== undefined && {lastError}),
+				...(retryTimer !== undefined && {nextRetryInMs: Math.max(0, retryAt - clock.now())}),
 			};
 		},
 	};

@@ -82,7 +82,7 @@ export async function drainWriter(writer: BatchedResultWriter, options: DrainOpt
 	let reportedAt = progressAt;
 	while (!done) {
 		let wake: unknown;
-		// eslint-disable-next-line no-await-in-loop
+
 		await Promise.race([flushed, new Promise<void>(resolve => {
 			wake = clock.setTimer(resolve, 250);
 		})]);
@@ -103,10 +103,12 @@ export async function drainWriter(writer: BatchedResultWriter, options: DrainOpt
 			return exitCodeAfterClose(writer.stats());
 		}
 
-		if (now - reportedAt >= progressEveryMs) {
-			reportedAt = now;
-			options.log(drainProgress(stats));
+		if (!(now - reportedAt >= progressEveryMs)) {
+			continue;
 		}
+
+		reportedAt = now;
+		options.log(drainProgress(stats));
 	}
 
 	await writer.close();

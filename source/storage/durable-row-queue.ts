@@ -145,7 +145,6 @@ function createQueue(options: DurableRowQueueOptions, segments: Segment[], first
 				break;
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			const written = await appender.append(lines, from);
 			report();
 			if (written < lines.length || appender.fault) {

@@ -41,7 +41,7 @@ child sends this to its parent, as JSON).
 */
 export function fileSystemFailure(error: unknown): FileSystemFailure {
 	const {code, errno, message} = (error ?? {}) as {code?: unknown; errno?: unknown; message?: unknown};
-	const text = typeof message === 'string' && message !== '' ? message.split('\n')[0]! : String(error);
+	const text = typeof message === 'string' && message !== '' ? message.split('\n', 1)[0]! : String(error);
 	if (typeof code === 'string') {
 		return {code, message: text};
 	}

@@ -60,7 +60,7 @@ export function storableText(value: string | undefined, max: number): string | n
 		return null;
 	}
 
-	let text = String(value);
+	let text = value;
 	if (text.includes('\0')) {
 		text = text.replaceAll('\0', '');
 	}

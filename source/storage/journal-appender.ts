@@ -180,11 +180,11 @@ export class JournalAppender {
 
 			this.#segments.shift();
 			deleted++;
-			// eslint-disable-next-line no-await-in-loop
+
 			await head.release(oldest);
 			// A file that cannot be removed (a read-only disk) holds stored rows only: the next start
 			// replays them, and the database ignores them as duplicates.
-			// eslint-disable-next-line no-await-in-loop
+
 			await this.#options.fileSystem.remove(oldest.path).catch(() => undefined);
 		}
 

@@ -47,7 +47,6 @@ export class JournalHeadReader {
 	async read(from: number, count: number): Promise<Array<PendingRow | undefined>> {
 		this.#forget(from);
 		while (this.#bufferSeq + this.#buffer.length < from + count) {
-			// eslint-disable-next-line no-await-in-loop
 			if (!await this.#readMore(this.#bufferSeq + this.#buffer.length)) {
 				break;
 			}

@@ -52,7 +52,7 @@ export async function loadLeftoverSegments(
 	const mark = await readStoredMark(directory.path);
 	for (const name of directory.leftover) {
 		const file = path.join(directory.path, name);
-		// eslint-disable-next-line no-await-in-loop
+
 		const [scan, info] = await Promise.all([scanJournalSegment(file), stat(file)]);
 		if (scan.tornBytes > 0) {
 			warn(`journal ${file}: the last line is incomplete (a write cut short by a crash); skipped ${scan.tornBytes} bytes`);
@@ -64,8 +64,7 @@ export async function loadLeftoverSegments(
 
 		nextNumber = Math.max(nextNumber, directory.segmentNumber(name) + 1);
 		const stored = mark?.segment === name ? Math.min(scan.rows, Math.max(0, mark.rows)) : 0;
-		if (scan.rows - stored === 0) {
-			// eslint-disable-next-line no-await-in-loop
+		if (scan.rows === stored) {
 			await rm(file, {force: true});
 			continue;
 		}

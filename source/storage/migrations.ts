@@ -74,7 +74,7 @@ const migrations: readonly Migration[] = [
 /** The newest schema version this build knows. */
 export const latestSchemaVersion = Math.max(...migrations.map(migration => migration.version));
 
-const createMigrationsTable = sql.unsafe`
+const migrationsTableDdl = sql.unsafe`
 	CREATE TABLE IF NOT EXISTS webmon_schema_migrations (
 		version integer PRIMARY KEY,
 		name text NOT NULL,
@@ -97,10 +97,9 @@ export async function migrate(pool: DatabasePool): Promise<{applied: string[]}> 
 		const label = `${migration.version} ${migration.name}`;
 		let didApply: boolean;
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			didApply = await pool.transaction(async transaction => {
 				await lockMigrations(transaction);
-				await transaction.query(createMigrationsTable);
+				await transaction.query(migrationsTableDdl);
 				const newest = await transaction.oneFirst(sql.type(z.object({newest: z.number().nullable()}))`
 					SELECT max(version) AS newest FROM webmon_schema_migrations
 				`);
@@ -119,7 +118,6 @@ export async function migrate(pool: DatabasePool): Promise<{applied: string[]}> 
 				}
 
 				for (const statement of migration.statements) {
-					// eslint-disable-next-line no-await-in-loop
 					await transaction.query(statement);
 				}
 
@@ -136,7 +134,7 @@ export async function migrate(pool: DatabasePool): Promise<{applied: string[]}> 
 
 			throw new WebmonError(
 				'MIGRATION_FAILED',
-				`schema migration ${label} failed: ${(error as Error).message.split('\n')[0]}`,
+				`schema migration ${label} failed: ${(error as Error).message.split('\n', 1)[0]}`,
 				{cause: error},
 			);
 		}
@@ -158,15 +156,15 @@ export async function dropTables(pool: DatabasePool): Promise<string[]> {
 		await lockMigrations(transaction);
 		const dropped: string[] = [];
 		for (const table of ownedTables) {
-			// eslint-disable-next-line no-await-in-loop
 			const exists = await transaction.oneFirst(sql.type(z.object({exists: z.boolean()}))`
 				SELECT to_regclass(${table}) IS NOT NULL AS exists
 			`);
-			if (exists) {
-				// eslint-disable-next-line no-await-in-loop
-				await transaction.query(sql.unsafe`DROP TABLE ${sql.identifier([table])}`);
-				dropped.push(table);
+			if (!exists) {
+				continue;
 			}
+
+			await transaction.query(sql.unsafe`DROP TABLE ${sql.identifier([table])}`);
+			dropped.push(table);
 		}
 
 		return dropped;

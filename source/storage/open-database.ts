@@ -74,7 +74,6 @@ async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions
 	for (const [index, ssl] of attempts.entries()) {
 		let pool: DatabasePool | undefined;
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			pool = await createPool(uri, {
 				driverFactory: createPgDriverFactory(),
 				ssl,
@@ -87,7 +86,7 @@ async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions
 				// hang for the whole grace period at exit after an outage.
 				gracefulTerminationTimeout: 1000,
 			});
-			// eslint-disable-next-line no-await-in-loop
+
 			await pool.query(sql.unsafe`SELECT 1`);
 			const opened = pool;
 			return {
@@ -98,7 +97,7 @@ async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions
 			};
 		} catch (error) {
 			lastError = error;
-			// eslint-disable-next-line no-await-in-loop
+
 			await pool?.end().catch(() => undefined);
 			const hasFallback = index < attempts.length - 1;
 			if (!(hasFallback && isTlsRefusedByServer(error))) {
@@ -154,10 +153,12 @@ async function openPglite(target: PgliteTarget): Promise<Database> {
 		}
 
 		lock.release();
-		throw error instanceof WebmonError ? error : new DatabaseUnavailableError(
-			`cannot open PGlite database in ${dataDir}: ${(error as Error).message.split('\n')[0]}`,
-			{cause: error},
-		);
+		throw error instanceof WebmonError
+			? error
+			: new DatabaseUnavailableError(
+				`cannot open PGlite database in ${dataDir}: ${(error as Error).message.split('\n', 1)[0]}`,
+				{cause: error},
+			);
 	}
 }
 

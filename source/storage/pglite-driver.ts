@@ -4,7 +4,6 @@ import {
 	createDriverFactory,
 	type DriverFactory,
 	type DriverQueryResult,
-	type DriverStream,
 	type DriverStreamResult,
 	type DriverTypeParser,
 } from '@slonik/driver';
@@ -69,9 +68,9 @@ async function createParsers(
 	typeParsers: readonly DriverTypeParser[],
 ): Promise<Record<number, ValueParser>> {
 	const parsers: Record<number, ValueParser> = {
-		// pg-types gives int8 as a string when no type parser claims it; PGlite would give a number.
+		// Pg-types gives int8 as a string when no type parser claims it; PGlite would give a number.
 		[pgliteTypes.INT8]: value => value,
-		// pg-types gives bytea as a Buffer; PGlite a bare Uint8Array.
+		// Pg-types gives bytea as a Buffer; PGlite a bare Uint8Array.
 		[pgliteTypes.BYTEA]: value => Buffer.from(value.slice(2), 'hex'),
 	};
 	if (typeParsers.length === 0) {
@@ -218,7 +217,7 @@ export function createPgliteDriverFactory(source: PGlite | PgliteSession): Drive
 							}
 						}
 
-						return Readable.from(rows()) as unknown as DriverStream<DriverStreamResult>;
+						return Readable.from(rows());
 					},
 				};
 			},

@@ -36,7 +36,7 @@ export async function recoverPgliteDataDir(dataDir: string): Promise<void> {
 /** Why a reopening failed, in words: a disk with too little room says so, with numbers. */
 export async function describeReopenFailure(dataDir: string, error: unknown): Promise<string> {
 	const info = await statfs(dataDir).catch(() => undefined);
-	const free = info ? info.bavail * info.bsize : Number.POSITIVE_INFINITY;
+	const free = info ? info.bavail * info.bsize : Infinity;
 	if (free < roomToReopen) {
 		const mebibytes = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
 		return `the disk is full: ${mebibytes(free)} MB free, PostgreSQL needs about ${mebibytes(roomToReopen)} MB to reopen`;

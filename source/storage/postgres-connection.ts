@@ -18,7 +18,7 @@ export function tlsOptionsForSslMode(mode: SslMode, base?: ConnectionOptions): C
 
 		case 'prefer':
 		case 'require': {
-			// libpq semantics: encrypted, but any certificate is accepted.
+			// Libpq semantics: encrypted, but any certificate is accepted.
 			return {...base, rejectUnauthorized: false};
 		}
 
@@ -74,7 +74,7 @@ const reasonsByCode: Record<string, string> = {
 	// SQLSTATE codes the server sends while refusing a session.
 	'28P01': 'password authentication failed',
 	'3D000': 'database does not exist',
-	'53300': 'too many connections',
+	53_300: 'too many connections',
 	'57P03': 'the server is starting up or shutting down',
 };
 
@@ -117,7 +117,7 @@ exist (ENOTFOUND; EAI_AGAIN, a resolver that did not answer, is an outage).
 */
 const faultySettingsByCode: Readonly<Record<string, readonly ConnectionSetting[]>> = {
 	'28P01': ['password', 'user'],
-	'28000': ['user'],
+	28_000: ['user'],
 	'3D000': ['database'],
 	ENOTFOUND: ['host'],
 };
@@ -145,7 +145,7 @@ export function configurationFault(error: unknown): ConfigurationFault | undefin
 }
 
 /**
-pg reports a server that answers "N" to the SSLRequest only through this message; there is no code
+Pg reports a server that answers "N" to the SSLRequest only through this message; there is no code
 to branch on.
 */
 export function isTlsRefusedByServer(error: unknown): boolean {
@@ -176,7 +176,7 @@ export function describeConnectionFailure(error: unknown, password: string | und
 	}
 
 	const first = messages.find(message => message.trim() !== '') ?? String(error);
-	return redactSecret(first.split('\n')[0]!, password);
+	return redactSecret(first.split('\n', 1)[0]!, password);
 }
 
 /**

@@ -11,7 +11,7 @@ interval → seconds (number).
 export function createTypeParsers(): DriverTypeParser[] {
 	return createTypeParserPreset().map(parser =>
 		parser.name === 'int8'
-			? {name: 'int8', parse: (value: string) => Number(value)}
+			? {name: 'int8', parse: Number}
 			: parser,
 	);
 }

@@ -40,7 +40,7 @@ export async function writeBatch(
 ): Promise<{unresolved: number}> {
 	const wanted = new Map<string, SiteDefinition | undefined>();
 	for (const pending of batch) {
-		if (pending && pending.row[0] === 0 && resolver.idFor(pending.url) === undefined) {
+		if (pending?.row[0] === 0 && resolver.idFor(pending.url) === undefined) {
 			wanted.set(pending.url, pending.site ?? wanted.get(pending.url));
 		}
 	}

@@ -28,5 +28,5 @@ export function isRowError(error: unknown): boolean {
 /** The first line of an error's message, at most 500 characters, for status displays. */
 export function firstLine(error: unknown): string {
 	const message = error instanceof Error ? error.message : String(error);
-	return (message.split('\n')[0] ?? '').slice(0, 500);
+	return (message.split('\n', 1)[0] ?? '').slice(0, 500);
 }

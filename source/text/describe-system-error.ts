@@ -10,5 +10,5 @@ export function describeSystemError(error: unknown): string {
 		return `${getSystemErrorMessage(error.errno)} (${error.code})`;
 	}
 
-	return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+	return error instanceof Error ? error.message.split('\n', 1)[0]! : String(error);
 }

@@ -6,10 +6,10 @@ cursor, retitle the window, hide text or reorder what the user reads.
 
 // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (ESC P|X|^|_ ... ST), other two-byte ESC
 // sequences, and the 8-bit C1 forms of CSI (0x9B) and OSC (0x9D).
-// eslint-disable-next-line no-control-regex
-const escapeSequence = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B\u009C]*(?:\u0007|\u001B\\|\u009C)?|\u001B[PX^_][^\u001B\u009C]*(?:\u001B\\|\u009C)?|\u001B[@-Z\\-_]|\u009B[0-?]*[ -/]*[@-~]|\u009D[^\u0007\u009C]*(?:\u0007|\u009C)?/g;
+
+const escapeSequence = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B\u009C]*(?:\u0007|\u001B\\|\u009C)?|\u001B[PX^_][^\u001B\u009C]*(?:\u001B\\|\u009C)?|\u001B[@-Z\\]|\u009B[0-?]*[ -/]*[@-~]|\u009D[^\u0007\u009C]*(?:\u0007|\u009C)?/g;
 // C0 and C1 controls, DEL, bidi embeddings/overrides/isolates and marks, line/paragraph separators.
-// eslint-disable-next-line no-control-regex
+
 const unsafeCharacter = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
 
 /**
@@ -17,10 +17,10 @@ Returns `text` safe to print on one terminal line: escape sequences removed, oth
 characters replaced by `�`, whitespace runs (including newlines and tabs) collapsed to one space.
 `maxLength` (in UTF-16 units) truncates with an ellipsis.
 */
-export function sanitizeForTerminal(text: string, maxLength = Number.POSITIVE_INFINITY): string {
+export function sanitizeForTerminal(text: string, maxLength = Infinity): string {
 	let clean = text
 		.replaceAll(escapeSequence, '')
-		.replaceAll(/[\t\n\r\v\f]+/g, ' ')
+		.replaceAll(/[\t\n\v\f\r]+/g, ' ')
 		.replaceAll(unsafeCharacter, '\uFFFD');
 	if (clean.length > maxLength) {
 		clean = clean.slice(0, Math.max(0, maxLength - 1)) + '…';
@@ -37,5 +37,5 @@ a 50 MB message). The reader sees what the file holds instead of having it act o
 */
 export function quoteUntrusted(text: string, maxLength = 80): string {
 	const shown = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
-	return JSON.stringify(shown).replaceAll(unsafeCharacter, character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+	return JSON.stringify(shown).replaceAll(unsafeCharacter, character => String.raw`\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }

@@ -144,7 +144,7 @@ export function App(props: AppProps) {
 	}
 
 	return (
-		<Box flexDirection="column" width={columns} height={height} overflow="hidden">
+		<Box flexDirection='column' width={columns} height={height} overflow='hidden'>
 			<Header
 				totals={snapshot.totals}
 				writer={props.writerStatus()}

@@ -60,10 +60,10 @@ export function DetailPane(props: DetailPaneProps) {
 	}
 
 	return (
-		<Box flexDirection="column">
+		<Box flexDirection='column'>
 			{shown.map((line, index) => (
 				// Keyed by position: lines are places on the screen, not items that move.
-				<Text key={index} wrap="truncate-end" bold={props.color && index === 0}>{line}</Text>
+				<Text key={index} wrap='truncate-end' bold={props.color && index === 0}>{line}</Text>
 			))}
 		</Box>
 	);

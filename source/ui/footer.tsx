@@ -40,11 +40,11 @@ export function keyHints(width: number): string {
 /** Two lines: the status line, then the key hints. */
 export function Footer(props: FooterProps) {
 	return (
-		<Box flexDirection="column">
-			<Text wrap="truncate-end" color={props.color && props.alert ? 'yellow' : undefined}>
+		<Box flexDirection='column'>
+			<Text wrap='truncate-end' color={props.color && props.alert ? 'yellow' : undefined}>
 				{fitText(props.status, props.width, props.ellipsis, false) || ' '}
 			</Text>
-			<Text wrap="truncate-end" dimColor={props.color}>{fitText(keyHints(props.width), props.width, props.ellipsis, false)}</Text>
+			<Text wrap='truncate-end' dimColor={props.color}>{fitText(keyHints(props.width), props.width, props.ellipsis, false)}</Text>
 		</Box>
 	);
 }

@@ -17,10 +17,10 @@ export function Header(props: HeaderProps) {
 	}
 
 	return (
-		<Box flexDirection="column">
+		<Box flexDirection='column'>
 			{lines.map((line, index) => (
 				// Keyed by position: lines are places on the screen, not items that move.
-				<Text key={index} wrap="truncate-end">{line}</Text>
+				<Text key={index} wrap='truncate-end'>{line}</Text>
 			))}
 		</Box>
 	);

@@ -37,10 +37,10 @@ export function HelpOverlay({width, height, ellipsis}: HelpOverlayProps) {
 	}
 
 	return (
-		<Box flexDirection="column">
+		<Box flexDirection='column'>
 			{shown.map((line, index) => (
 				// Keyed by position: lines are places on the screen, not items that move.
-				<Text key={index} wrap="truncate-end">{fitText(line, width, ellipsis, false) || ' '}</Text>
+				<Text key={index} wrap='truncate-end'>{fitText(line, width, ellipsis, false) || ' '}</Text>
 			))}
 		</Box>
 	);

@@ -90,13 +90,12 @@ async function measure(columns: number, rows: number, seconds: number, siteCount
 		writerStatus: () => ({state: 'connected', queued: 0, written: engine.snapshot().totals.completed}),
 		workers: 1,
 		loadRecentChecks: async () => [],
-		onQuit() {},
-		onForceQuit() {},
+		onQuit: () => undefined,
+		onForceQuit: () => undefined,
 	}, {stdout: stdout as unknown as NodeJS.WriteStream, stdin: new SilentKeyboard() as unknown as NodeJS.ReadStream});
 	await sleep(intervalSeconds * 1000);
-	const bytes = stdout.bytes;
-	const frames = stdout.frames;
-	const completed = engine.snapshot().totals.completed;
+	const {bytes, frames} = stdout;
+	const {completed} = engine.snapshot().totals;
 	await sleep(seconds * 1000);
 	const result = {
 		terminal: `${columns}x${rows}`,
@@ -115,7 +114,6 @@ async function measure(columns: number, rows: number, seconds: number, siteCount
 export async function measureOutput(seconds: number, siteCount: number, intervalSeconds: number, out?: string) {
 	const results = [];
 	for (const [columns, rows] of [[80, 24], [200, 60]] as const) {
-		// eslint-disable-next-line no-await-in-loop -- one terminal at a time, so they do not compete for the CPU
 		results.push(await measure(columns, rows, seconds, siteCount, intervalSeconds));
 	}
 

@@ -27,8 +27,8 @@ export function orderSites(
 	slowMs: number,
 ): SiteOrder {
 	const positions: number[] = [];
-	for (let index = 0; index < sites.length; index++) {
-		if (!filter.active || filter.matches(sites[index]!)) {
+	for (const [index, site] of sites.entries()) {
+		if (!filter.active || filter.matches(site)) {
 			positions.push(index);
 		}
 	}
@@ -62,7 +62,7 @@ function urlRank(sites: readonly SiteView[]): Int32Array {
 	}
 
 	const urls = sites.map(view => view.url);
-	const byUrl = Array.from(urls.keys()).sort((a, b) => {
+	const byUrl = [...urls.keys()].sort((a, b) => {
 		if (urls[a] !== urls[b]) {
 			return urls[a]! < urls[b]! ? -1 : 1;
 		}
@@ -87,11 +87,11 @@ function primaryKey(view: SiteView, sort: SortKey, slowMs: number): number {
 
 		case 'latency': {
 			// Slowest first; sites never checked last.
-			return view.last ? -view.last.responseTimeMs : Number.POSITIVE_INFINITY;
+			return view.last ? -view.last.responseTimeMs : Infinity;
 		}
 
 		case 'next': {
-			return view.nextDueAt ?? Number.POSITIVE_INFINITY;
+			return view.nextDueAt ?? Infinity;
 		}
 
 		case 'failures': {

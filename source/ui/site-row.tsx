@@ -25,12 +25,12 @@ export type SiteRowProps = {
 One line of the site table. Memoised on its formatted cells (strings), so a frame re-renders only
 the rows whose text changed.
 */
-export const SiteRow = memo(function SiteRow({cells, selected, marker, color}: SiteRowProps) {
+export const SiteRow = memo(({cells, selected, marker, color}: SiteRowProps) => {
 	const prefix = selected ? `${marker} ` : '  ';
 	// `truncate` guards the line width if a character is wider than `textWidth` thinks; the line
 	// then loses its end rather than wrapping and pushing the frame past the terminal's height.
 	return (
-		<Text wrap="truncate-end" inverse={color && selected}>
+		<Text wrap='truncate-end' inverse={color && selected}>
 			{prefix}
 			{color ? <Text color={statusColor[cells.status]}>{cells.statusCell}</Text> : cells.statusCell}
 			{cells.rest}

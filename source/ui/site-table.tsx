@@ -51,8 +51,8 @@ export function SiteTable(props: SiteTableProps) {
 	}
 
 	return (
-		<Box flexDirection="column">
-			<Text wrap="truncate-end" bold={props.color}>{headingLine(columns, props.sort, props.reversed, glyphs)}</Text>
+		<Box flexDirection='column'>
+			<Text wrap='truncate-end' bold={props.color}>{headingLine(columns, props.sort, props.reversed, glyphs)}</Text>
 			{lines}
 		</Box>
 	);

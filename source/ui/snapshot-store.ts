@@ -35,7 +35,7 @@ clock: the budget protects the terminal and the CPU, which live in real time eve
 export function createSnapshotStore(monitor: MonitorHandle, intervalMs = 100, timers: Clock = realTimers): SnapshotStore {
 	const listeners = new Set<() => void>();
 	let published = monitor.snapshot();
-	let lastPublishedAt = Number.NEGATIVE_INFINITY;
+	let lastPublishedAt = -Infinity;
 	let timer: unknown;
 	let unsubscribeMonitor: (() => void) | undefined;
 

@@ -14,12 +14,12 @@ rule stays for callers that render the App themselves.
 */
 export function terminalCapabilities(
 	env: Readonly<Record<string, string | undefined>>,
-	platform: string = 'linux',
+	platform = 'linux',
 ): TerminalCapabilities {
-	const dumb = env['TERM'] === 'dumb';
-	const locale = nonEmpty(env['LC_ALL']) ?? nonEmpty(env['LC_CTYPE']) ?? nonEmpty(env['LANG']) ?? '';
+	const dumb = env.TERM === 'dumb';
+	const locale = nonEmpty(env.LC_ALL) ?? nonEmpty(env.LC_CTYPE) ?? nonEmpty(env.LANG) ?? '';
 	const utf8 = /utf-?8/i.test(locale) || (platform === 'win32' && locale === '');
-	const noColor = nonEmpty(env['NO_COLOR']) !== undefined || env['FORCE_COLOR'] === '0';
+	const noColor = nonEmpty(env.NO_COLOR) !== undefined || env.FORCE_COLOR === '0';
 	return {
 		charset: !dumb && utf8 ? 'unicode' : 'ascii',
 		color: !dumb && !noColor,

@@ -23,7 +23,7 @@ const wideRanges: ReadonlyArray<readonly [number, number]> = [
 	[0x2_00_00, 0x3_FF_FD],
 ];
 
-const zeroWidth = /^[\p{Mn}\p{Me}\u200B-\u200D\uFE00-\uFE0F]$/u;
+const zeroWidth = /^[\p{Enclosing_Mark}\p{Nonspacing_Mark}\u{200B}-\u{200D}]$/u;
 
 /** Terminal columns taken by one code point. */
 export function charWidth(char: string): number {
@@ -140,8 +140,7 @@ function padTo(text: string, width: number, pad: boolean): string {
 
 /** `text` with every character outside printable ASCII replaced by `?`, for non-UTF-8 terminals. */
 export function toAscii(text: string): string {
-	// eslint-disable-next-line no-control-regex -- sanitised text has no controls; this maps everything else
-	return text.replaceAll(/[^\u0020-\u007E]/gu, '?');
+	return text.replaceAll(/[^\u{20}-\u{7E}]/gu, '?');
 }
 
 /**

@@ -31,8 +31,7 @@ export function useSiteOrder(input: SiteOrderInput): SiteOrder {
 	const cache = useRef<Cached | undefined>(undefined);
 	const previous = cache.current;
 	if (
-		previous
-		&& previous.filter === input.filter
+		previous?.filter === input.filter
 		&& previous.sort === input.sort
 		&& previous.reversed === input.reversed
 		&& previous.slowMs === input.slowMs

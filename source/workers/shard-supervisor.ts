@@ -83,7 +83,7 @@ export class ShardSupervisor {
 		worker.on('message', (message: FromWorker) => {
 			this.#onMessage(message);
 		});
-		worker.on('error', error => {
+		worker.on('error', (error: Error) => {
 			this.#options.warn(`shard ${this.#options.index} failed: ${error.stack ?? error.message}`);
 		});
 		worker.on('exit', code => {

@@ -55,7 +55,7 @@ const publish = (maxViews = maxViewsPerUpdate) => {
 
 const timer = setInterval(publish, init.publishEveryMs ?? 100);
 engine.once('done', () => {
-	publish(Number.POSITIVE_INFINITY);
+	publish(Infinity);
 	post({type: 'done'});
 });
 
@@ -117,12 +117,13 @@ port.on('message', (message: ToWorker) => {
 			void (async () => {
 				await engine.stop();
 				clearInterval(timer);
-				publish(Number.POSITIVE_INFINITY);
+				publish(Infinity);
 				await engine.close();
 				signals.stop();
 				post({type: 'stopped'});
 				port.close();
 			})();
+
 			break;
 		}
 	}

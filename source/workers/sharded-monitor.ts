@@ -74,7 +74,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 
 		this.#options = options;
-		const workers = options.workers;
+		const {workers} = options;
 		const init = {
 			checksPerSite: options.checksPerSite,
 			timeoutMs: options.timeoutMs,
@@ -106,7 +106,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			onDone: () => {
 				this.#onDone();
 			},
-			warn: message => {
+			warn(message) {
 				options.warn?.(message);
 			},
 		}));
@@ -141,11 +141,11 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 
 		if (this.#started) {
-			splitByShard(added, this.#shards.length, spec => spec.id).forEach((sites, index) => {
+			for (const [index, sites] of splitByShard(added, this.#shards.length, spec => spec.id).entries()) {
 				if (sites.length > 0) {
 					this.#post(index, {type: 'add', sites});
 				}
-			});
+			}
 		}
 
 		this.#changed();
@@ -229,7 +229,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 	snapshot(): EngineSnapshot {
 		this.#snapshot ??= {
-			sites: this.#views.list.slice(),
+			sites: [...this.#views.list],
 			totals: mergeTotals(
 				this.#shards.map(shard => shard.totals).filter(totals => totals !== undefined),
 				this.#shards.map(shard => shard.past),
@@ -282,7 +282,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	}
 
 	/** Records the change, shows it, tells the shards that own the sites, and hands it to the pause store. */
-	#setPaused(ids: Iterable<number>, paused: boolean): Promise<PauseOutcome> {
+	async #setPaused(ids: Iterable<number>, paused: boolean): Promise<PauseOutcome> {
 		const changed: SiteSpec[] = [];
 		for (const id of ids) {
 			const spec = this.#specs.get(id);
@@ -301,11 +301,12 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 
 		// A shard that is down (crashed, not restarted yet) misses this; its replacement starts from the set.
-		splitByShard(changed, this.#shards.length, spec => spec.id).forEach((sites, index) => {
+		for (const [index, sites] of splitByShard(changed, this.#shards.length, spec => spec.id).entries()) {
 			if (sites.length > 0) {
 				this.#post(index, {type: paused ? 'pause' : 'resume', ids: sites.map(spec => spec.id)});
 			}
-		});
+		}
+
 		this.#changed();
 		return keepPauses(this.#options.pauseStore, changed, paused);
 	}

@@ -117,10 +117,10 @@ test('checks that never reached the fleet, stray, early and duplicate requests a
 		check(8, t0, {errorKind: 'refused', ok: false}),
 	];
 	const arrivals = [
-		arrival(7, t0, 'ok'), // before any scheduled check of site 7
+		arrival(7, t0, 'ok'), // Before any scheduled check of site 7
 		arrival(7, t0 + 1002, 'ok'),
-		arrival(7, t0 + 1500, 'ok'), // a second request for the same check
-		arrival(99, t0, 'ok'), // not in the site list
+		arrival(7, t0 + 1500, 'ok'), // A second request for the same check
+		arrival(99, t0, 'ok'), // Not in the site list
 		arrival(-1, t0, 'unknown'),
 	];
 	const result = analyseRun({sites, checks, arrivals, checksPerSite: 1});

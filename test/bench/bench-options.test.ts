@@ -83,7 +83,7 @@ test('spreadOrigins takes one origin per address before a second port of any', t
 	const sites = generateSites(origins, {count: 1000, origins: 2, mix: {ok: 9, hang: 1}});
 	const byOrigin = new Map<string, {sites: number; hang: number}>();
 	for (const site of sites) {
-		const origin = new URL(site.url).origin;
+		const {origin} = new URL(site.url);
 		const counts = byOrigin.get(origin) ?? {sites: 0, hang: 0};
 		counts.sites++;
 		counts.hang += site.kind === 'hang' ? 1 : 0;

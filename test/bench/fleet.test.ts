@@ -73,7 +73,7 @@ for (const scheme of ['http', 'https'] as const) {
 		t.not(response.headers.connection, 'close');
 		t.deepEqual(logged(fleet, id), ['ok']);
 		const log = fleet.log();
-		const index = Array.from(log.siteIds).indexOf(id);
+		const index = [...log.siteIds].indexOf(id);
 		t.true(log.epochMs[index]! >= before && log.epochMs[index]! <= Date.now());
 		t.true(log.monotonicMs[index]! > 0);
 	});
@@ -122,7 +122,8 @@ test('hang never answers: the request stays open until the client gives up', asy
 	setTimeout(() => {
 		controller.abort(gaveUp);
 	}, 300);
-	t.is(await t.throwsAsync(answer), gaveUp, 'no answer came before the client gave up');
+	const error = await t.throwsAsync(answer);
+	t.is(error, gaveUp, 'no answer came before the client gave up');
 	t.deepEqual(logged(fleet, 160), ['hang']);
 });
 
@@ -173,7 +174,7 @@ test('trickle sends headers at once and the body slowly, in pieces', async t => 
 });
 
 test('unknown paths get 404 and are logged as unknown', async t => {
-	const origin = fleet.origins[0]!.origin;
+	const {origin} = (fleet.origins[0]!);
 	t.is((await get(`${origin}/favicon.ico`)).status, 404);
 	t.is((await get(`${origin}/s/195/nonsense`)).status, 404);
 	t.deepEqual(logged(fleet, 195), ['unknown']);

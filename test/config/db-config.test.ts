@@ -22,7 +22,7 @@ function everythingPrintable(error: unknown): string {
 	const parts: string[] = [];
 	let current: unknown = error;
 	for (let depth = 0; current !== undefined && depth < 5; depth++) {
-		parts.push(String(current), inspect(current, {depth: 5}));
+		parts.push(current instanceof Error ? String(current) : inspect(current), inspect(current, {depth: 5}));
 		if (current instanceof Error) {
 			parts.push(current.stack ?? '');
 		}

@@ -40,7 +40,7 @@ for (const [name, count] of Object.entries(expectedCounts)) {
 		t.is(sites.length, count);
 		t.is(new Set(sites.map(site => site.url)).size, count);
 		for (const site of sites) {
-			t.regex(site.url, /^https:\/\/[a-z\d.-]+:443$/);
+			t.regex(site.url, /^https:\/\/[\d\-.a-z]+:443$/);
 			t.true(Number.isInteger(site.intervalSeconds) && site.intervalSeconds > 0);
 		}
 	});
@@ -105,7 +105,7 @@ test('BOM, CRLF, comments, blank lines, spaces, schemes, ports, paths and empty 
 		'\uFEFF# monitored sites',
 		'',
 		'  example.com , 30 ',
-		'   ',
+		' '.repeat(3),
 		'"http://Example.com:8080/health?full=1",5,"ok|healthy"',
 		'  # indented comment',
 		'api.example.com,60,',

@@ -34,7 +34,7 @@ for (const kind of backendKinds()) {
 			const {sites, target} = setup;
 			const run = await startWithHeldCheck(t, setup);
 			run.child.kill(signal);
-			await run.waitFor(new RegExp(`${signal}: stopping; waiting for \\d+ checks in flight`), 60_000);
+			await run.waitFor(new RegExp(String.raw`${signal}: stopping; waiting for \d+ checks in flight`), 60_000);
 			sites.answerHeld();
 			const stopped = await run.exited;
 			t.is(stopped.code, 0, stopped.stderr);
@@ -62,7 +62,7 @@ for (const kind of backendKinds()) {
 			const stopped = await run.exited;
 			t.is(stopped.code, code, stopped.stderr);
 			// The aborted check's result may reach the database before the writer closes: then 0 are journaled.
-			const said = new RegExp(`${label}: aborted [1-9]\\d* checks in flight; (\\d+) results journaled in \\S+(?:; they are stored at the next start(?: \\((\\d+) of them were being written to the database as it stopped[^)]*\\))?)?\\n`).exec(stopped.stderr);
+			const said = new RegExp(String.raw`${label}: aborted [1-9]\d* checks in flight; (\d+) results journaled in \S+(?:; they are stored at the next start(?: \((\d+) of them were being written to the database as it stopped[^)]*\))?)?\n`).exec(stopped.stderr);
 			t.truthy(said, stopped.stderr);
 			t.notRegex(stopped.stderr, /could not|did not report/);
 			const journaled = Number(said?.[1]);
@@ -85,7 +85,7 @@ for (const kind of backendKinds()) {
 		const setup = await setUp(t, kind);
 		const {sites, target} = setup;
 		const run = await startWithHeldCheck(t, setup);
-		await run.waitFor(/(?:UP {3}200 [^]*){3}/);
+		await run.waitFor(/(?:UP {3}200 [\s\S]*){3}/);
 		// What `head -3` does once it has its lines: the reading end of the pipe closes.
 		run.child.stdout!.destroy();
 		await run.waitFor(/stdout closed \(EPIPE\): stopping; waiting for \d+ checks in flight/, 60_000);

@@ -24,7 +24,6 @@ async function pageBytes(directory: string): Promise<number> {
 	let total = 0;
 	for (const entry of await readdir(directory, {withFileTypes: true, recursive: true})) {
 		if (entry.isFile()) {
-			// eslint-disable-next-line no-await-in-loop
 			total += Math.ceil((await stat(path.join(entry.parentPath, entry.name))).size / 4096) * 4096;
 		}
 	}
@@ -62,7 +61,7 @@ function numberIn(text: string, pattern: RegExp, otherwise?: number): number {
 	return match ? Number(match[1]) : otherwise!;
 }
 
-const escape = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`);
+const escape = (text: string) => text.replaceAll(/[$()*+.?[\\\]^{|}]/g, String.raw`\$&`);
 
 /** Starts the CLI on `disk`; a test that fails midway does not leave it running. */
 function startOn(t: ExecutionContext, disk: SmallDisk, args: string[]) {
@@ -110,7 +109,7 @@ for (const kind of backendKinds()) {
 		await waitUntil(() => sites.answered() >= 20, 60_000, '20 answered checks');
 
 		await disk.fill();
-		await run.waitFor(new RegExp(`webmon-tui: journal ${escape(journal)}: cannot write: the disk is full \\(ENOSPC\\); new results wait in memory only`), 60_000);
+		await run.waitFor(new RegExp(String.raw`webmon-tui: journal ${escape(journal)}: cannot write: the disk is full \(ENOSPC\); new results wait in memory only`), 60_000);
 		const answeredAtFault = sites.answered();
 		await waitUntil(() => sites.answered() >= answeredAtFault + 30, 60_000, '30 more checks on the full disk');
 		t.deepEqual(await emptyFiles(journal), [], 'no empty segment file');
@@ -138,7 +137,7 @@ test.serial('[pglite] PGlite and its journal on a disk that fills: both said, ch
 	await waitUntil(() => sites.answered() >= 40, 60_000, '40 answered checks');
 
 	await disk.fill();
-	await run.waitFor(new RegExp(`journal ${escape(journal)}: cannot write: the disk is full \\(ENOSPC\\)`), 60_000);
+	await run.waitFor(new RegExp(String.raw`journal ${escape(journal)}: cannot write: the disk is full \(ENOSPC\)`), 60_000);
 	await run.waitFor(/database write failed \(.*No space left on device.*\); results are kept in/, 60_000);
 	await run.waitFor(/150 results wait in memory only, the bound \(--memory-max-results\): checks hold/, 60_000);
 	// The periodic summary counts the slots that pass while checks hold: the CLI's own word that time
@@ -194,13 +193,13 @@ test.serial('[pglite] a second Ctrl-C while the disk is full: the journaled and 
 	const result = await run.exited;
 	t.is(result.code, 130, result.stderr);
 	t.regex(result.stderr, /Press Ctrl-C again to stop at once \(results not stored yet are journaled if the journal can be written again; it cannot now: the disk is full \(ENOSPC\)\)/, 'the offer does not promise what the disk cannot keep');
-	const lost = numberIn(result.stderr, new RegExp(`(\\d+) results could be neither stored nor journaled and are lost \\(the journal ${escape(journal)} cannot be written: the disk is full \\(ENOSPC\\)\\)`));
+	const lost = numberIn(result.stderr, new RegExp(String.raw`(\d+) results could be neither stored nor journaled and are lost \(the journal ${escape(journal)} cannot be written: the disk is full \(ENOSPC\)\)`));
 	// Whether any result is left in the journal (rather than stored) when the second Ctrl-C comes depends
 	// on how far the database got; with none, there is nothing to store at the next start.
-	const journaled = numberIn(result.stderr, new RegExp(`SIGINT again: aborted \\d+ checks in flight; (\\d+) results journaled in ${escape(journal)}(?:; they are stored at the next start)?`));
+	const journaled = numberIn(result.stderr, new RegExp(String.raw`SIGINT again: aborted \d+ checks in flight; (\d+) results journaled in ${escape(journal)}(?:; they are stored at the next start)?`));
 	t.true(lost > 0, 'results only memory held are lost, and said so');
 	const onDisk = journaled > 0 ? `, ${journaled} journaled` : '';
-	t.regex(result.stderr, new RegExp(`db closed, \\d+ stored, ${journaled} queued${onDisk}, ${lost} lost\\n$`), 'the final summary says the same');
+	t.regex(result.stderr, new RegExp(String.raw`db closed, \d+ stored, ${journaled} queued${onDisk}, ${lost} lost\n$`), 'the final summary says the same');
 	t.deepEqual(await emptyFiles(journal), [], 'no empty file');
 
 	await disk.makeRoom(32 * mebibyte);
@@ -227,7 +226,7 @@ test.serial('[pglite] --number-healthchecks ending on a full disk: exit 74, the 
 	t.is(result.code, 74, result.stderr);
 	t.is(printed(result.stdout), 150, 'every check of the run was made and printed');
 	const lost = numberIn(result.stderr, /(\d+) results could be neither stored nor journaled and are lost \(the journal .* cannot be written: the disk is full \(ENOSPC\)\)/);
-	const journaled = numberIn(result.stderr, new RegExp(`the database could not store results for 30 s \\(.+\\): (\\d+) results stay in the journal ${escape(journal)}; they are stored at the next start`));
+	const journaled = numberIn(result.stderr, new RegExp(String.raw`the database could not store results for 30 s \(.+\): (\d+) results stay in the journal ${escape(journal)}; they are stored at the next start`));
 	t.true(lost > 0);
 	t.deepEqual(await emptyFiles(journal), [], 'no empty file');
 

@@ -4,11 +4,11 @@ import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {ExecutionContext} from 'ava';
+import {sql} from 'slonik';
+import {z} from 'zod';
 import {isIntactJournalLine} from '../../source/storage/journal-record.js';
 import {openDatabase} from '../../source/storage/open-database.js';
 import type {DatabaseTarget} from '../../source/storage/types.js';
-import {sql} from 'slonik';
-import {z} from 'zod';
 import {createTestDatabase, type BackendKind} from '../helpers/database.js';
 import {databaseFlags, type CliRun} from '../helpers/run-cli.js';
 import {waitFor, waitForValue} from '../helpers/wait-for.js';
@@ -152,7 +152,17 @@ export type StoredRows = {
 	readonly crashed: number;
 };
 
-const counts = z.object({checks: z.number(), rows: z.number(), keys: z.number(), aborted: z.number(), heldAnswered: z.number(), heldForced: z.number(), asked: z.number(), abortedUnsent: z.number(), crashed: z.number()});
+const counts = z.object({
+	checks: z.number(),
+	rows: z.number(),
+	keys: z.number(),
+	aborted: z.number(),
+	heldAnswered: z.number(),
+	heldForced: z.number(),
+	asked: z.number(),
+	abortedUnsent: z.number(),
+	crashed: z.number(),
+});
 
 /** Counts the rows stored in `target`. */
 export async function storedRows(target: DatabaseTarget): Promise<StoredRows> {
@@ -203,7 +213,6 @@ export async function latestJournaledSlot(directory: string): Promise<number> {
 	let latest = 0;
 	const entries = await readdir(directory, {recursive: true, withFileTypes: true}).catch(() => []);
 	for (const entry of entries.filter(each => each.isFile() && each.name.endsWith('.ndjson'))) {
-		// eslint-disable-next-line no-await-in-loop
 		const text = await readFile(path.join(entry.parentPath, entry.name)).catch(() => Buffer.alloc(0));
 		let start = 0;
 		for (let end = text.indexOf(10); end !== -1; start = end + 1, end = text.indexOf(10, start)) {

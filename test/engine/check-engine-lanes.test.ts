@@ -10,7 +10,7 @@ function fakeProbe(clock: FakeClock, latency: (url: string) => number) {
 	let peakPerHost = 0;
 	const probe = async (request: ProbeRequest): Promise<ProbeOutcome> => {
 		const sentAt = clock.now();
-		const host = new URL(request.url).host;
+		const {host} = new URL(request.url);
 		inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
 		peakPerHost = Math.max(peakPerHost, inFlight.get(host)!);
 		const ms = latency(request.url);
@@ -47,7 +47,7 @@ test('a host gets at most --max-per-host checks at once; a check still waiting a
 	t.is(new Set(results.map(result => `${result.siteId}@${result.scheduledAt}`)).size, 36, 'no slot twice');
 	const kinds = Map.groupBy(results, result => result.errorKind ?? 'ok');
 	t.true((kinds.get('host_busy')?.length ?? 0) > 0, 'checks that waited for their host say so');
-	t.true([...kinds.keys()].every(kind => ['ok', 'host_busy', 'skipped'].includes(kind)), [...kinds.keys()].join());
+	t.true([...kinds.keys()].every(kind => ['ok', 'host_busy', 'skipped'].includes(kind)), [...kinds.keys()].join(','));
 	t.true(kinds.get('host_busy')!.every(result => result.httpStatusCode === 0));
 	t.is(engine.snapshot().totals.skippedHostBusy, kinds.get('host_busy')!.length);
 	// A waiting check stands for the next slot when it comes, so what ran was at most an interval late

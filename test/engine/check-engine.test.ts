@@ -65,7 +65,7 @@ test('first checks are spread over the first interval, deterministically per sit
 
 	const first = await slots();
 	t.is(first.length, 200);
-	const offsets = first.map(entry => Number(entry.split('@')[1]));
+	const offsets = first.map(entry => Number(entry.split('@', 2)[1]));
 	t.true(offsets.every(offset => offset >= 0 && offset < 60_000));
 	// Spread, not a herd: no one-second bucket holds more than a small share of the starts.
 	const buckets = new Map<number, number>();
@@ -122,12 +122,12 @@ test('pause, resume, add and remove at run time', async t => {
 	await clock.advance(10_000);
 	t.is(calls.length, 3);
 
-	engine.pause([2]);
+	void engine.pause([2]);
 	t.is(engine.snapshot().sites.find(site => site.id === 2)!.status, 'paused');
 	await clock.advance(30_000);
 	t.is(calls.filter(call => call.url.endsWith('/2')).length, 1, 'paused site not checked');
 
-	engine.resume([2]);
+	void engine.resume([2]);
 	const resumed = engine.snapshot().sites.find(site => site.id === 2)!;
 	t.is(resumed.status, 'up');
 	await clock.advance(10_000);
@@ -142,7 +142,7 @@ test('pause, resume, add and remove at run time', async t => {
 	const later = calls.slice(before).map(call => call.url.split('/').pop());
 	t.false(later.includes('1'), 'removed site not checked');
 	t.true(later.filter(id => id === '9').length >= 3, 'added site checked on its interval');
-	t.deepEqual(engine.snapshot().sites.map(site => site.id).sort(), [2, 3, 9]);
+	t.deepEqual(engine.snapshot().sites.map(site => site.id).sort((a, b) => a - b), [2, 3, 9]);
 	await stopWithTime(engine, clock);
 });
 
@@ -232,9 +232,9 @@ test('stop lets in-flight checks finish and reports every result', async t => {
 	const results = collect(engine);
 	engine.start();
 	await clock.advance(5000);
-	const inFlight = engine.inFlight;
+	const {inFlight} = engine;
 	t.true(inFlight > 0);
-	const started = engine.snapshot().totals.started;
+	const {started} = engine.snapshot().totals;
 	let stopped = false;
 	const stopping = engine.stop().then(() => {
 		stopped = true;

@@ -38,7 +38,7 @@ test('NDJSON sent_at is null when no request left, or the time is not one a Date
 		result({httpStatusCode: 555, errorKind: 'refused', errorMessage: 'connect ECONNREFUSED'}),
 		result({httpStatusCode: 0, errorKind: 'skipped', responseTimeMs: 0}),
 		result({httpStatusCode: 0, errorKind: 'host_busy', responseTimeMs: 0}),
-		result({sentAt: Number.NaN}),
+		result({sentAt: NaN}),
 		result({sentAt: 9e15}),
 	];
 	for (const entry of unsent) {

@@ -10,6 +10,7 @@ import {migrate} from '../../source/storage/migrations.js';
 import {openDatabase, type Database} from '../../source/storage/open-database.js';
 import type {DatabaseTarget} from '../../source/storage/types.js';
 import {targetFromDatabaseUrl} from '../../source/config/index.js';
+import {notRun} from './not-run.js';
 
 /** The backends a database test runs on. */
 export type BackendKind = 'pglite' | 'postgres';
@@ -35,7 +36,7 @@ process.on('exit', () => {
 let template: Promise<string> | undefined;
 
 /**
-initdb takes ~2 s in PGlite; copying an initialised, closed data directory takes ~0.1 s. So each
+Initdb takes ~2 s in PGlite; copying an initialised, closed data directory takes ~0.1 s. So each
 test process initialises one template and every test gets a copy.
 */
 async function pgliteTemplate(): Promise<string> {
@@ -134,7 +135,7 @@ export function forEachDatabase(
 	registerPostgresNotice();
 }
 
-/** One logged, passing test per file when PostgreSQL variants cannot run. */
+/** One test per file saying why, when PostgreSQL variants cannot run. */
 export function registerPostgresNotice(): void {
 	if (noticeRegistered || process.env.DATABASE_URL) {
 		return;
@@ -142,7 +143,6 @@ export function registerPostgresNotice(): void {
 
 	noticeRegistered = true;
 	test('[postgres] variants', t => {
-		t.log('DATABASE_URL not set: PostgreSQL variants not run');
-		t.pass();
+		notRun(t, 'DATABASE_URL is not set');
 	});
 }

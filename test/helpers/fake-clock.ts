@@ -73,7 +73,6 @@ export async function stopWithTime(engine: {stop(): Promise<void>}, clock: FakeC
 
 async function flushMicrotasks(): Promise<void> {
 	for (let index = 0; index < 20; index++) {
-		// eslint-disable-next-line no-await-in-loop
 		await Promise.resolve();
 	}
 }

@@ -26,7 +26,7 @@ if (root) {
 		}
 
 		return descriptor;
-	}) as typeof fs.openSync;
+	});
 	fs.closeSync = (descriptor: number) => {
 		descriptors.delete(descriptor);
 		closeSync(descriptor);
@@ -38,7 +38,7 @@ if (root) {
 		}
 
 		return (writeSync as (...arguments_: unknown[]) => number)(descriptor, ...rest);
-	}) as typeof fs.writeSync;
+	});
 
 	const {open, writeFile} = fsPromises;
 	fsPromises.open = (async (file: fs.PathLike, ...rest: unknown[]) => {
@@ -47,7 +47,7 @@ if (root) {
 			for (const method of ['appendFile', 'write', 'writeFile'] as const) {
 				const original = (handle[method] as (...arguments_: unknown[]) => Promise<unknown>).bind(handle);
 				Object.defineProperty(handle, method, {
-					value: async (...arguments_: unknown[]) => {
+					async value(...arguments_: unknown[]) {
 						if (isFull()) {
 							throw enospc();
 						}
@@ -59,7 +59,7 @@ if (root) {
 		}
 
 		return handle;
-	}) as typeof fsPromises.open;
+	});
 	fsPromises.writeFile = (async (file: unknown, ...rest: unknown[]) => {
 		if (under(file) && isFull()) {
 			throw enospc();

@@ -63,7 +63,7 @@ export async function mountSmallDisk(t: ExecutionContext, bytes: number, at?: st
 			await rmdir(where);
 		}
 
-		t.log(`cannot mount a tmpfs (${(error as Error).message.split('\n')[0]})`);
+		t.log(`cannot mount a tmpfs (${(error as Error).message.split('\n', 1)[0]})`);
 		return undefined;
 	}
 
@@ -85,7 +85,6 @@ export async function mountSmallDisk(t: ExecutionContext, bytes: number, at?: st
 				for (const chunk of [Buffer.alloc(1 << 20), Buffer.alloc(4096)]) {
 					for (;;) {
 						try {
-							// eslint-disable-next-line no-await-in-loop
 							await handle.appendFile(chunk);
 						} catch (error) {
 							if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {

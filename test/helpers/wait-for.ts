@@ -29,7 +29,6 @@ export async function waitForValue<T>(
 ): Promise<T> {
 	const deadline = performance.now() + timeoutMs;
 	for (;;) {
-		// eslint-disable-next-line no-await-in-loop -- polling
 		const value = await read();
 		if (done(value)) {
 			return value;
@@ -40,7 +39,6 @@ export async function waitForValue<T>(
 			throw new Error(options.failure?.(value) ?? `${what ?? 'condition'} not met in time`);
 		}
 
-		// eslint-disable-next-line no-await-in-loop -- polling
 		await delay(options.everyMs ?? 10);
 	}
 }

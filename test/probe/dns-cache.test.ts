@@ -26,7 +26,7 @@ function countingResolver(answer: (hostname: string) => LookupAddress[] | NodeJS
 /** Calls a lookup function the way net.connect does and returns what it answered. */
 async function ask(lookup: ReturnType<typeof createCachedLookup>, hostname: string, options: object): Promise<{error: NodeJS.ErrnoException | null; address: unknown; family: unknown}> {
 	return new Promise(resolve => {
-		lookup(hostname, options as never, (error, address, family) => {
+		lookup(hostname, options, (error, address, family) => {
 			resolve({error, address, family});
 		});
 	});

@@ -151,7 +151,6 @@ test('a redirect to a scheme other than http(s) is not followed', async t => {
 	const prober = createProber();
 	try {
 		for (const path of ['/ftp', '/js']) {
-			// eslint-disable-next-line no-await-in-loop -- two small cases
 			const outcome = await prober.probe({url: server.url(path)});
 			assertWellFormed(t, outcome);
 			t.like(outcome, {httpStatusCode: failureStatus.other, errorKind: 'bad_response'});

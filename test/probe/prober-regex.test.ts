@@ -59,7 +59,7 @@ test('a small body is still matched, on the event loop', async t => {
 	const matcher = fakeTimedMatcher();
 	const prober = createProber({regexMatcher: matcher});
 	try {
-		const outcome = await prober.probe({url: server.url('/small'), regex: '(?i)SMALL\\s+page'});
+		const outcome = await prober.probe({url: server.url('/small'), regex: String.raw`(?i)SMALL\s+page`});
 		t.like(outcome, {httpStatusCode: 200, regexMatchStatus: regexMatchStatus.ok, errorKind: undefined});
 		t.like(matcher.stats, {inlineMatches: 1, threadedMatches: 0, threadsStarted: 0});
 	} finally {

@@ -12,7 +12,7 @@ test('200 with a matching regex, a missing one, and none', async t => {
 	});
 	const prober = createProber();
 	try {
-		const matched = await prober.probe({url: server.url(), regex: 'ipsum\\s+dolor'});
+		const matched = await prober.probe({url: server.url(), regex: String.raw`ipsum\s+dolor`});
 		assertWellFormed(t, matched);
 		t.like(matched, {httpStatusCode: 200, regexMatchStatus: regexMatchStatus.ok, errorKind: undefined, finalUrl: undefined});
 		t.true(matched.responseTimeMs > 0);
@@ -183,7 +183,6 @@ test('checks of one origin reuse a kept-alive connection', async t => {
 	const prober = createProber();
 	try {
 		for (let index = 0; index < 10; index++) {
-			// eslint-disable-next-line no-await-in-loop -- sequential on purpose
 			t.is((await prober.probe({url: server.url()})).httpStatusCode, 200);
 		}
 

@@ -15,7 +15,7 @@ const stillTime = () => ({clock: new FakeClock()});
 test.serial('a small body with a small pattern is matched inline, without a thread', async t => {
 	const matcher = createRegexMatcher();
 	try {
-		t.deepEqual(await matcher.match(compilePattern('ipsum\\s+dolor'), bytesOf('lorem ipsum dolor')), {regexMatchStatus: regexMatchStatus.ok});
+		t.deepEqual(await matcher.match(compilePattern(String.raw`ipsum\s+dolor`), bytesOf('lorem ipsum dolor')), {regexMatchStatus: regexMatchStatus.ok});
 		t.deepEqual(await matcher.match(compilePattern('(a+)+$'), bytesOf(`${'a'.repeat(4000)}!`)), {regexMatchStatus: regexMatchStatus.fail});
 		t.like(matcher.stats, {inlineMatches: 2, threadedMatches: 0, threadsStarted: 0, threadsAlive: 0});
 	} finally {

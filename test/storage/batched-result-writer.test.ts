@@ -11,9 +11,9 @@ import {countChecks, upsertSites} from '../../source/storage/sites-repository.js
 import {createTypeParsers} from '../../source/storage/type-parsers.js';
 import type {DatabaseTarget} from '../../source/storage/types.js';
 import {createTestDatabase, forEachDatabase} from '../helpers/database.js';
+import {waitFor} from '../helpers/wait-for.js';
 import {checkResult} from './check-result-fixture.js';
 import {startTcpProxy} from './tcp-proxy.js';
-import {waitFor} from '../helpers/wait-for.js';
 
 const start = Date.UTC(2026, 0, 1);
 
@@ -75,7 +75,7 @@ forEachDatabase('a partial batch is written once it is maxBatchAgeMs old, withou
 forEachDatabase('NUL bytes, a 10 KB error message and awkward text are stored safely', async (t, {database}) => {
 	const [id] = await sites(database.pool, 1);
 	const writer = createBatchedResultWriter({pool: database.pool});
-	const awkward = 'quote " backslash \\ braces {a,b} comma, NULL é 😀';
+	const awkward = String.raw`quote " backslash \ braces {a,b} comma, NULL é 😀`;
 	writer.push(checkResult({
 		siteId: id!,
 		scheduledAt: start,
@@ -105,7 +105,7 @@ forEachDatabase('NUL bytes, a 10 KB error message and awkward text are stored sa
 forEachDatabase('sent_at is stored to the millisecond; unsent or unrepresentable send times are NULL', async (t, {database}) => {
 	const [id] = await sites(database.pool, 1);
 	const writer = createBatchedResultWriter({pool: database.pool});
-	const sentAts = [start + 1234, undefined, Number.NaN, Number.POSITIVE_INFINITY, 9e15, start - 1];
+	const sentAts = [start + 1234, undefined, NaN, Infinity, 9e15, start - 1];
 	for (const [index, sentAt] of sentAts.entries()) {
 		writer.push(checkResult({siteId: id!, scheduledAt: start + (index * 10_000), sentAt}));
 	}
@@ -162,9 +162,9 @@ forEachDatabase('unstorable results and results pushed after close are dropped, 
 	const [id] = await sites(database.pool, 1);
 	const writer = createBatchedResultWriter({pool: database.pool});
 	t.notThrows(() => {
-		writer.push(checkResult({siteId: Number.NaN, scheduledAt: start}));
-		writer.push(checkResult({siteId: id!, scheduledAt: Number.NaN, requestedAt: Number.NaN}));
-		writer.push(checkResult({siteId: id!, scheduledAt: start, httpStatusCode: 1.5, responseTimeMs: Number.POSITIVE_INFINITY, regexMatchStatus: 7 as 0}));
+		writer.push(checkResult({siteId: NaN, scheduledAt: start}));
+		writer.push(checkResult({siteId: id!, scheduledAt: NaN, requestedAt: NaN}));
+		writer.push(checkResult({siteId: id!, scheduledAt: start, httpStatusCode: 1.5, responseTimeMs: Infinity, regexMatchStatus: 7 as 0}));
 	});
 	await writer.close();
 	writer.push(checkResult({siteId: id!, scheduledAt: start + 10_000}));

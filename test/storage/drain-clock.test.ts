@@ -43,6 +43,6 @@ test('the drain keeps time on the injected clock: a progress line every 2 s and 
 	await clock.advance(250);
 	t.is(await draining, exitResultsJournaled);
 	t.is(log.length, 15);
-	t.regex(log.at(-1)!, new RegExp(`^the database could not store results for 30 s \\(.+\\): 5 results stay in the journal ${directory}; they are stored at the next start$`));
+	t.regex(log.at(-1)!, new RegExp(String.raw`^the database could not store results for 30 s \(.+\): 5 results stay in the journal ${directory}; they are stored at the next start$`));
 	t.is(clock.pendingTimers, 0, 'the drain and the writer left no timer behind');
 });

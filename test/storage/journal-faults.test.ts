@@ -65,7 +65,7 @@ test('ENOSPC in the middle of a segment: one line at once, rows wait in memory, 
 	delete disk.faults.append;
 	// Said once the journal stayed writable a while (the retry cap, here 40 ms).
 	await waitFor(() => warnings.length === 2, 10_000);
-	t.regex(warnings[1]!, new RegExp(`^journal ${directory}: written again after \\d+ s \\(the disk is full \\(ENOSPC\\)\\)$`));
+	t.regex(warnings[1]!, new RegExp(String.raw`^journal ${directory}: written again after \d+ s \(the disk is full \(ENOSPC\)\)$`));
 	await queue.sync();
 	t.like(queue, {journaled: 30, memoryOnly: 0, full: false});
 	t.deepEqual(changes, [true, false]);
@@ -83,7 +83,7 @@ test('EROFS at open: no segment file is created, rows wait in memory, what is st
 	const {queue, warnings} = await open(directory, {...fast, fileSystem: disk.fileSystem, maxMemoryRows: 10});
 	pushRows(queue, 0, 5);
 	await waitFor(() => warnings.length > 0, 10_000);
-	t.regex(warnings[0]!, new RegExp(`^journal ${directory}: cannot write: the file system is read-only \\(EROFS\\); new results wait in memory only \\(up to 10, then checks hold\\)`));
+	t.regex(warnings[0]!, new RegExp(String.raw`^journal ${directory}: cannot write: the file system is read-only \(EROFS\); new results wait in memory only \(up to 10, then checks hold\)`));
 	t.like(queue, {journaled: 0, memoryOnly: 5, full: false});
 
 	pushRows(queue, 5, 10);
@@ -113,7 +113,7 @@ test('EIO on fsync: the rows it covered are not journaled; they are written agai
 	disk.faults.sync = 'EIO';
 	pushRows(queue, 10, 20);
 	await waitFor(() => warnings.length > 0, 10_000);
-	t.regex(warnings[0]!, new RegExp(`^journal ${directory}: cannot write: the disk reported an I/O error \\(EIO\\)`));
+	t.regex(warnings[0]!, new RegExp(String.raw`^journal ${directory}: cannot write: the disk reported an I/O error \(EIO\)`));
 	t.like(queue, {journaled: 10, memoryOnly: 10});
 	t.true(queue.full);
 	const first = await readFile(path.join(directory, '00000001.v1.ndjson'), 'utf8');
@@ -164,10 +164,10 @@ test('a disk that flaps (nearly full, as stored segments come and go) gets one l
 	for (let flap = 0; flap < 4; flap++) {
 		disk.faults.append = {code: 'ENOSPC', written: 0};
 		pushRows(queue, flap * 5, (flap * 5) + 5);
-		// eslint-disable-next-line no-await-in-loop
+
 		await waitFor(() => queue.fault !== undefined, 10_000);
 		delete disk.faults.append;
-		// eslint-disable-next-line no-await-in-loop
+
 		await waitFor(() => queue.fault === undefined, 10_000);
 	}
 
@@ -195,11 +195,10 @@ test('the journal size bound: past it rows wait in memory, the queue is full at 
 	// The database stores the oldest rows, four at a time: each stored segment makes room for more.
 	const stored: Array<string | undefined> = [];
 	while (queue.size > 0) {
-		// eslint-disable-next-line no-await-in-loop
 		const rows = await queue.peek(4);
 		stored.push(...rows.map(row => row?.row[1]));
 		queue.drop(rows.length);
-		// eslint-disable-next-line no-await-in-loop
+
 		await queue.sync();
 		t.true(queue.journalBytes <= bound, 'never past the bound');
 	}
@@ -215,13 +214,13 @@ test('the journal size bound: past it rows wait in memory, the queue is full at 
 
 test('random faults, pushes, stores and restarts: rows come back in order, once, except those counted lost', async t => {
 	for (let round = 0; round < 3; round++) {
-		const directory = await scratch(t); // eslint-disable-line no-await-in-loop
+		const directory = await scratch(t);
 		const random = seededRandom((round * 7919) + 17);
 
 		const disk = faultyFileSystem();
 		const codes = ['ENOSPC', 'EIO', 'EROFS', 'EDQUOT'];
 		const options = () => ({...fast, fileSystem: disk.fileSystem, maxMemoryRows: 1 + Math.floor(random() * 150), segmentRows: 1 + Math.floor(random() * 100)});
-		let {queue} = await open(directory, options()); // eslint-disable-line no-await-in-loop
+		let {queue} = await open(directory, options());
 		// The rows the queue must give back, in order: pushed, minus stored, minus those counted lost.
 		let expected: number[] = [];
 		let pushed = 0;
@@ -234,13 +233,13 @@ test('random faults, pushes, stores and restarts: rows come back in order, once,
 					queue.push(pending(pushed++));
 				}
 			} else if (action < 0.75) {
-				const rows = await queue.peek(1 + Math.floor(random() * 60)); // eslint-disable-line no-await-in-loop
+				const rows = await queue.peek(1 + Math.floor(random() * 60));
 				const take = Math.floor(random() * (rows.length + 1));
 				t.deepEqual(rows.slice(0, take).map(row => row?.row[1]), expected.slice(0, take).map(index => pending(index).row[1]));
 				expected = expected.slice(take);
 				queue.drop(take);
 			} else if (action < 0.82) {
-				await new Promise(resolve => { // eslint-disable-line no-await-in-loop
+				await new Promise(resolve => {
 					setTimeout(resolve, random() * 20);
 				});
 			} else if (action < 0.88) {
@@ -249,12 +248,12 @@ test('random faults, pushes, stores and restarts: rows come back in order, once,
 				disk.faults.append = fault >= 0.25 && fault < 0.5 ? {code, written: random()} : undefined;
 				disk.faults.sync = fault >= 0.5 && fault < 0.7 ? code : undefined;
 			} else if (action < 0.9) {
-				const size = queue.size;
-				await queue.close(); // eslint-disable-line no-await-in-loop
+				const {size} = queue;
+				await queue.close();
 				t.is(queue.journaled + queue.lost, size, 'every row waiting is either journaled or counted lost');
 				// Lost rows are the newest: the ones only memory held.
 				expected = expected.slice(0, expected.length - queue.lost);
-				({queue} = await open(directory, options())); // eslint-disable-line no-await-in-loop
+				({queue} = await open(directory, options()));
 				t.is(queue.size, expected.length, 'a restart resumes exactly with the rows journaled');
 			}
 		}
@@ -262,10 +261,10 @@ test('random faults, pushes, stores and restarts: rows come back in order, once,
 		disk.faults.open = undefined;
 		disk.faults.append = undefined;
 		disk.faults.sync = undefined;
-		const rest = await drain(queue, 50); // eslint-disable-line no-await-in-loop
+		const rest = await drain(queue, 50);
 		t.deepEqual(rest.map(row => row?.row[1]), expected.map(index => pending(index).row[1]));
-		await queue.close(); // eslint-disable-line no-await-in-loop
+		await queue.close();
 		t.is(queue.lost, 0);
-		t.deepEqual(await segmentsIn(directory), []); // eslint-disable-line no-await-in-loop
+		t.deepEqual(await segmentsIn(directory), []);
 	}
 });

@@ -123,7 +123,6 @@ ORDER BY x_count DESC`,
 	];
 	const rowCounts = [];
 	for (const query of queries) {
-		// eslint-disable-next-line no-await-in-loop
 		rowCounts.push((await database.pool.query(query)).rows.length);
 	}
 

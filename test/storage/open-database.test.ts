@@ -32,7 +32,7 @@ function assertNoPassword(t: {false(value: boolean, message?: string): void}, er
 		(error as Error).message,
 		(error as Error).stack ?? '',
 		inspect(error, {depth: 20, showHidden: true}),
-		JSON.stringify(error, Object.getOwnPropertyNames(error as object)),
+		JSON.stringify(error, Object.getOwnPropertyNames(error)),
 	].join('\n');
 	t.false(everything.includes(password), 'the password appears in the error');
 }
@@ -45,10 +45,9 @@ test('[postgres] a closed port: DatabaseUnavailableError, one line, no password'
 		// A password left inside the URI must not leak either.
 		targetAt(port, {uri: `postgres://postgres:${password}@127.0.0.1:${port}/test`, password: undefined}),
 	]) {
-		// eslint-disable-next-line no-await-in-loop
 		const error = await t.throwsAsync(openDatabase(target), {instanceOf: DatabaseUnavailableError});
-		t.is(error!.message, `cannot connect to PostgreSQL at postgres@127.0.0.1:${port}/test: connection refused`);
-		t.is((error as DatabaseUnavailableError).code, 'DATABASE_UNAVAILABLE');
+		t.is(error.message, `cannot connect to PostgreSQL at postgres@127.0.0.1:${port}/test: connection refused`);
+		t.is((error).code, 'DATABASE_UNAVAILABLE');
 		assertNoPassword(t, error);
 	}
 });
@@ -66,7 +65,7 @@ test('[postgres] a server that never answers: the connection times out', async t
 		const error = await t.throwsAsync(openDatabase(targetAt(port), {connectionTimeoutMs: 200}), {
 			instanceOf: DatabaseUnavailableError,
 		});
-		t.is(error!.message, `cannot connect to PostgreSQL at postgres@127.0.0.1:${port}/test: connection timed out`);
+		t.is(error.message, `cannot connect to PostgreSQL at postgres@127.0.0.1:${port}/test: connection timed out`);
 		assertNoPassword(t, error);
 	} finally {
 		for (const socket of sockets) {
@@ -89,12 +88,12 @@ test.serial('[pglite] creates the data directory, locks it, and unlocks on close
 		t.is(database.kind, 'pglite');
 		t.is(await database.pool.oneFirst(sql.unsafe`SELECT 1 + 1`), 2);
 		const lockFile = path.join(dataDir, lockFileName);
-		t.is(JSON.parse(readFileSync(lockFile, 'utf8')).pid, process.pid);
+		t.is((JSON.parse(readFileSync(lockFile, 'utf8')) as {pid: number}).pid, process.pid);
 
 		const second = await t.throwsAsync(openDatabase({kind: 'pglite', dataDir, describe: dataDir}), {
 			instanceOf: DatabaseUnavailableError,
 		});
-		t.regex(second!.message, /is in use by this process/);
+		t.regex(second.message, /is in use by this process/);
 
 		await database.close();
 		await database.close();
@@ -115,12 +114,12 @@ test.serial('[pglite] a lock held by a live process is refused; one left by a de
 		const error = await t.throwsAsync(openDatabase({kind: 'pglite', dataDir, describe: dataDir}), {
 			instanceOf: DatabaseUnavailableError,
 		});
-		t.regex(error!.message, new RegExp(`in use by process ${process.ppid}`));
+		t.regex(error.message, new RegExp(`in use by process ${process.ppid}`));
 
 		const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}));
 		writeFileSync(lockFile, lock(deadPid));
 		const database = await openDatabase({kind: 'pglite', dataDir, describe: dataDir});
-		t.is(JSON.parse(readFileSync(lockFile, 'utf8')).pid, process.pid);
+		t.is((JSON.parse(readFileSync(lockFile, 'utf8')) as {pid: number}).pid, process.pid);
 		await database.close();
 	} finally {
 		rmSync(dataDir, {recursive: true, force: true});
@@ -154,9 +153,8 @@ if (process.env.DATABASE_URL) {
 				continue;
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			const error = await t.throwsAsync(openDatabase({...base, sslMode}), {instanceOf: DatabaseUnavailableError});
-			t.is(error!.message, `cannot connect to PostgreSQL at ${base.describe}: the server does not support TLS`);
+			t.is(error.message, `cannot connect to PostgreSQL at ${base.describe}: the server does not support TLS`);
 		}
 	});
 } else {

@@ -61,7 +61,7 @@ forEachDatabase('parameters of every kind Slonik binds round-trip', async (t, {d
 	const row = await database.pool.one(sql.unsafe`
 		SELECT
 			${41}::int8 + 1 AS int8, ${'text'} AS text, ${true}::bool AS bool, ${null}::text AS nothing,
-			${sql.array([1, 2, 3], 'int4')} AS int4_array, ${sql.array(['a"b', 'c\\d'], 'text')} AS text_array,
+			${sql.array([1, 2, 3], 'int4')} AS int4_array, ${sql.array(['a"b', String.raw`c\d`], 'text')} AS text_array,
 			${sql.json({a: [1, 'x']})} AS json, ${sql.timestamp(new Date(Date.UTC(2026, 0, 1)))} AS timestamptz,
 			${sql.binary(Buffer.from([9, 8]))}::bytea AS bytea
 	`);
@@ -71,7 +71,7 @@ forEachDatabase('parameters of every kind Slonik binds round-trip', async (t, {d
 		bool: true,
 		nothing: null,
 		int4_array: [1, 2, 3],
-		text_array: ['a"b', 'c\\d'],
+		text_array: ['a"b', String.raw`c\d`],
 		json: {a: [1, 'x']},
 		timestamptz: Date.UTC(2026, 0, 1),
 		bytea: Buffer.from([9, 8]),
@@ -139,7 +139,6 @@ test.serial('[pglite] concurrent connections never run inside another connection
 			// the lock, its INSERT would land inside this transaction and vanish with the rollback.
 			// Its chance to do so is counted in round trips to PGlite, not in milliseconds.
 			for (let trip = 0; trip < 50; trip++) {
-				// eslint-disable-next-line no-await-in-loop
 				await transaction.query(sql.unsafe`SELECT 1`);
 			}
 
@@ -158,9 +157,8 @@ test.serial('[pglite] 20 concurrent transactions commit or roll back only their 
 		await pool.query(sql.unsafe`CREATE TABLE item (owner int, n int)`);
 		const outcomes = await Promise.allSettled(Array.from({length: 20}, async (_, owner) => pool.transaction(async transaction => {
 			for (let n = 0; n < 3; n++) {
-				// eslint-disable-next-line no-await-in-loop
 				await transaction.query(sql.unsafe`INSERT INTO item VALUES (${owner}, ${n})`);
-				// eslint-disable-next-line no-await-in-loop
+
 				await delay(1);
 			}
 

@@ -22,11 +22,11 @@ test('after a storage fault no statement reaches that PGlite again; it is reopen
 	await database.pool.query(sql.unsafe`INSERT INTO kept VALUES (1)`);
 
 	const error = await t.throwsAsync(database.pool.query(diskFull));
-	t.regex(String(error?.message), new RegExp(`^PGlite in ${fresh.target.describe} cannot write: could not extend file: No space left on device$`), 'names the data directory');
+	t.regex(error?.message, new RegExp(`^PGlite in ${fresh.target.describe} cannot write: could not extend file: No space left on device$`), 'names the data directory');
 	t.true(isPgliteStorageFault(error?.cause), String(error));
 	// Fails fast while the instance is closed: a statement now never reaches the broken one.
 	const refused = await t.throwsAsync(database.pool.query(sql.unsafe`SELECT 1`));
-	t.regex(String(refused?.message), /PGlite in .* stopped after a storage fault \(could not extend file: No space left on device\); it is reopened in \d+ s/);
+	t.regex(refused?.message, /PGlite in .* stopped after a storage fault \(could not extend file: No space left on device\); it is reopened in \d+ s/);
 
 	// Reopened after the retry delay (about a second), with every committed row.
 	const count = await waitForValue(async () => database.pool.oneFirst(sql.unsafe`SELECT count(*) FROM kept`).catch(() => undefined), value => value !== undefined, 60_000, {everyMs: 250, what: 'PGlite reopened'});

@@ -41,7 +41,6 @@ export async function open(directory: string, options: Omit<DurableRowQueueOptio
 export async function drain(queue: Awaited<ReturnType<typeof open>>['queue'], batch = 7) {
 	const rows: Array<PendingRow | undefined> = [];
 	while (queue.size > 0) {
-		// eslint-disable-next-line no-await-in-loop
 		const next = await queue.peek(batch);
 		rows.push(...next);
 		queue.drop(next.length);
@@ -55,7 +54,6 @@ export async function pushRange(queue: {push(row: PendingRow): void; sync(): Pro
 	for (let index = from; index < to; index++) {
 		queue.push(pending(index));
 		if ((index + 1) % group === 0) {
-			// eslint-disable-next-line no-await-in-loop
 			await queue.sync();
 		}
 	}

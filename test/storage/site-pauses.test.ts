@@ -2,8 +2,8 @@ import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import type {SiteSpec} from '../../source/engine/types.js';
 import type {DatabasePool} from 'slonik';
+import type {SiteSpec} from '../../source/engine/types.js';
 import {loadSites, openMonitorStorage, type DatabaseTarget} from '../../source/storage/index.js';
 import {backendKinds, createTestDatabase, registerPostgresNotice} from '../helpers/database.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -72,7 +72,7 @@ if (process.env.DATABASE_URL) {
 			storage.writer.push(checkResult({siteId: second.id, url: second.url, scheduledAt: Date.now()}));
 			await storage.writer.flush();
 			await waitFor(() => storage.writer.stats().written === 1, 30_000);
-			const pool = storage.database()!.pool;
+			const {pool} = (storage.database()!);
 			t.like(await pausedFlags(pool), {[first.url]: true, [second.url]: false}, 'stored once the database was reached');
 
 			// From now on a provisional id is stored at once, by its URL.

@@ -143,7 +143,7 @@ forEachDatabase('upsertSites leaves rows that did not change unwritten (a restar
 		{url: 'https://b.example:443', intervalSeconds: 20, regex: 'foo'},
 	];
 	await upsertSites(database.pool, input);
-	// xmin is the transaction that wrote the row version: unchanged when the row was not written.
+	// Xmin is the transaction that wrote the row version: unchanged when the row was not written.
 	const versions = sql.type(z.object({url_uq: z.string(), xmin: z.string()}))`SELECT url_uq, xmin::text AS xmin FROM website ORDER BY url_uq`;
 	const before = await database.pool.any(versions);
 	await upsertSites(database.pool, [input[0]!, {...input[1]!, regex: 'bar'}]);

@@ -39,7 +39,7 @@ test('retries back off exponentially from 250 ms, capped at 10 s, with jitter of
 	t.like(writer.stats(), {state: 'retrying', queued: 1, failures: 1, nextRetryInMs: 125});
 
 	await clock.advance(60_000);
-	// random() = 0 takes the low end of each window: half of 250, 500, 1000, ... capped at 10,000.
+	// Random() = 0 takes the low end of each window: half of 250, 500, 1000, ... capped at 10,000.
 	t.deepEqual(gaps(attempts).slice(0, 9), [125, 250, 500, 1000, 2000, 4000, 5000, 5000, 5000]);
 	t.like(writer.stats(), {queued: 1, written: 0});
 
@@ -56,7 +56,7 @@ test('retries back off exponentially from 250 ms, capped at 10 s, with jitter of
 test('jitter stays within [half, full] of the window', async t => {
 	const clock = new FakeClock();
 	const {pool, attempts} = flakyPool(clock);
-	const writer = createBatchedResultWriter({pool, clock, random: () => 0.999_999, retryMaxMs: 1000});
+	const writer = createBatchedResultWriter({pool, clock, random: () => 0.999999, retryMaxMs: 1000});
 	writer.push(checkResult({siteId: 1, scheduledAt: clock.now()}));
 	void writer.flush();
 	await clock.advance(10_000);

@@ -12,8 +12,8 @@ import {openDurableRowQueue} from '../../source/storage/durable-row-queue.js';
 import {openJournalDirectory} from '../../source/storage/journal-directory.js';
 import {countChecks, upsertSites} from '../../source/storage/sites-repository.js';
 import {forEachDatabase} from '../helpers/database.js';
-import {checkResult} from './check-result-fixture.js';
 import {waitFor} from '../helpers/wait-for.js';
+import {checkResult} from './check-result-fixture.js';
 
 const start = Date.UTC(2026, 0, 1);
 const urls = Array.from({length: 5}, (_, index) => `https://journal-${index}.example:443`);
@@ -71,7 +71,7 @@ forEachDatabase('while the database is away rows spill to the journal past the m
 		writer.push(entry);
 		if (index % 100 === 99) {
 			// Results arrive over time, not in one burst.
-			// eslint-disable-next-line no-await-in-loop
+
 			await new Promise(resolve => {
 				setImmediate(resolve);
 			});

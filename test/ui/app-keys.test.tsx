@@ -29,13 +29,13 @@ async function setup(t: ExecutionContext, count = 30, overrides: Parameters<type
 
 /** Site ids of the table rows, top to bottom. */
 function rowIds(frame: string | undefined): number[] {
-	return lines(frame).filter(line => /\/site\/\d+$/.test(line)).map(line => Number(line.split('/site/')[1]));
+	return lines(frame).filter(line => /\/site\/\d+$/.test(line)).map(line => Number(line.split('/site/', 2)[1]));
 }
 
 /** The id on the row with the selection marker. */
 function selectedId(frame: string | undefined): number | undefined {
 	const line = lines(frame).find(candidate => candidate.startsWith('›'));
-	return line ? Number(line.split('/site/')[1]) : undefined;
+	return line ? Number(line.split('/site/', 2)[1]) : undefined;
 }
 
 test('Up/Down, j/k, PgUp/PgDn, g/G and Home/End move the selection', async t => {
@@ -104,12 +104,11 @@ test('/ filters as you type over URL, status, code and error kind; Backspace edi
 		['/^(down|slow)$/', [3, 5]],
 		['/[0-9]+2$/', [12, 22]],
 	] as const) {
-		// eslint-disable-next-line no-await-in-loop -- one filter at a time
 		await press(app.stdin, '/', ...typed);
-		// eslint-disable-next-line no-await-in-loop
+
 		await waitFor(() => rowIds(app.lastFrame()).length === expected.length).catch(() => undefined);
 		t.deepEqual(rowIds(app.lastFrame()).sort((a, b) => a - b), [...expected], `filter ${typed}`);
-		// eslint-disable-next-line no-await-in-loop
+
 		await press(app.stdin, keys.escape);
 	}
 
@@ -250,7 +249,7 @@ test('Enter shows the selected site\'s recent checks from loadRecentChecks; Esc 
 	await waitFor(() => app.lastFrame()!.includes('TIME (UTC)'));
 	t.deepEqual(loaded, [id]);
 	const frame = app.lastFrame()!;
-	t.regex(frame, new RegExp(`^http://127\\.0\\.0\\.1:9/site/${id}$`, 'm'));
+	t.regex(frame, new RegExp(String.raw`^http://127\.0\.0\.1:9/site/${id}$`, 'm'));
 	t.regex(frame, /^TIME \(UTC\) CODE {12}LAT {4}LATE RE DETAIL$/m);
 	t.regex(frame, /^12:30:05 {3}598 hdrs-tmo {2}3\.00s {3}\+40ms · {2}headers did not arrive within 3000 ms$/m);
 	t.regex(frame, /^12:29:55 {3}200 {12}87ms {4}\+0ms ✓ {2}→ https:\/\/example\.com\/landing$/m);

@@ -47,7 +47,7 @@ test('P over 1,234 sites asks "Pause 1,234 sites? y/N": nothing is paused before
 
 test('with a filter, P counts and acts on the shown sites that would change', async t => {
 	const {engine, calls, monitorCalls, app, frame} = await setup(t, 30);
-	engine.pause([2]);
+	void engine.pause([2]);
 	await press(app.stdin, '/', ...'site/2', keys.enter);
 	await waitFor(() => frame().includes('11 of 30 sites match'));
 	await press(app.stdin, 'P');
@@ -65,14 +65,13 @@ test('while P asks, any key but y cancels and says so, and does nothing else (n,
 	const marked = () => lines(frame()).find(line => line.startsWith('›'));
 	const before = marked();
 	for (const key of ['n', keys.enter, keys.escape, 'j', 'q', ' ', '/', 'P']) {
-		// eslint-disable-next-line no-await-in-loop -- one question at a time
 		await press(app.stdin, 'P');
-		// eslint-disable-next-line no-await-in-loop
+
 		await waitFor(() => frame().includes('Pause 30 sites? y/N'));
-		// eslint-disable-next-line no-await-in-loop
+
 		await press(app.stdin, key);
 		// Only an answer takes the question away.
-		// eslint-disable-next-line no-await-in-loop
+
 		await waitFor(() => !frame().includes('y/N'));
 		t.regex(frame(), /^cancelled: nothing paused/m, JSON.stringify(key));
 	}

@@ -40,7 +40,7 @@ export class FakeTerminalInput extends EventEmitter {
 	readonly isTTY = true;
 	isRaw = false;
 	readonly rawModeChanges: boolean[] = [];
-	#pending: string[] = [];
+	readonly #pending: string[] = [];
 
 	setRawMode(mode: boolean): this {
 		this.isRaw = mode;

@@ -24,7 +24,6 @@ export const keys = {
 } as const;
 
 /** Real time, for Ink's escape-key timeout (armed on the key, before this wait). */
-export {delay};
 
 /** What a fake probe answers for one URL. */
 export type FakeAnswer = Partial<ProbeOutcome> & {latencyMs?: number};
@@ -157,8 +156,10 @@ export async function waitFor(condition: () => boolean, timeoutMs = 15_000, what
 
 /** Resizes ink-testing-library's fake stdout. */
 export function resize(stdout: NodeJS.EventEmitter, size: {columns: number; rows: number}): void {
-	Object.defineProperty(stdout, 'columns', {value: size.columns, configurable: true});
-	Object.defineProperty(stdout, 'rows', {value: size.rows, configurable: true});
+	Object.defineProperties(stdout, {
+		columns: {value: size.columns, configurable: true},
+		rows: {value: size.rows, configurable: true},
+	});
 	stdout.emit('resize');
 }
 
@@ -166,7 +167,7 @@ export function resize(stdout: NodeJS.EventEmitter, size: {columns: number; rows
 export async function press(stdin: {write(data: string): void}, ...sequence: string[]): Promise<void> {
 	for (const key of sequence) {
 		stdin.write(key);
-		// eslint-disable-next-line no-await-in-loop -- keys arrive one at a time
+
 		await delay(key === keys.escape ? 40 : 5);
 	}
 }
@@ -175,3 +176,5 @@ export async function press(stdin: {write(data: string): void}, ...sequence: str
 export function lines(frame: string | undefined): string[] {
 	return (frame ?? '').split('\n');
 }
+
+export {setTimeout as delay} from 'node:timers/promises';

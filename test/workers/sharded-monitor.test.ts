@@ -92,7 +92,7 @@ test('pause, resume and checkNow reach the shard that owns the site', async t =>
 	const hits = (id: number) => server.hits.get(`/p/${id}`) ?? 0;
 
 	await waitFor(() => monitor.snapshot().totals.up === 4, 60_000);
-	monitor.pause([2, 3]);
+	void monitor.pause([2, 3]);
 	await waitFor(() => monitor.snapshot().totals.paused === 2, 60_000);
 	// A check of 2 or 3 already in flight when the pause arrived has reported by now (the snapshot shows it).
 	await waitFor(() => monitor.snapshot().sites.every(view => !view.running || view.id === 1 || view.id === 4), 60_000);
@@ -103,7 +103,7 @@ test('pause, resume and checkNow reach the shard that owns the site', async t =>
 	t.is(hits(2), paused[2], 'paused site 2 not checked');
 	t.is(hits(3), paused[3], 'paused site 3 not checked');
 
-	monitor.resume([2]);
+	void monitor.resume([2]);
 	await waitFor(() => hits(2) > paused[2], 60_000);
 	t.true(monitor.checkNow(3), 'a manual check of a paused site is accepted');
 	await waitFor(() => hits(3) === paused[3] + 1, 60_000);
