@@ -23,7 +23,10 @@ run uses exactly the database its flags name. `as` runs it as another user (a te
 */
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, as: {uid?: number; gid?: number} = {}): CliRun {
 	const {DATABASE_URL: _ignored, ...base} = process.env;
-	const child = spawn(process.execPath, [binPath, ...args], {env: {...base, ...env}, stdio: ['ignore', 'pipe', 'pipe'], ...as});
+	// Coverage (c8) is of the code the tests run in-process: a CLI child would write its own coverage
+	// files (which another user cannot) and start slower. Node passes NODE_V8_COVERAGE on to children
+	// unless the environment names it, so it is named, empty.
+	const child = spawn(process.execPath, [binPath, ...args], {env: {...base, ...env, NODE_V8_COVERAGE: ''}, stdio: ['ignore', 'pipe', 'pipe'], ...as});
 	let stdout = '';
 	let stderr = '';
 	const watchers: Array<() => void> = [];

@@ -32,7 +32,7 @@ export async function startTmux(t: ExecutionContext, command: string, options: {
 	const socket = `webmon-test-${process.pid}-${++sessions}`;
 	const {CI: _ci, DATABASE_URL: _url, TMUX: _tmux, ...env} = process.env;
 	const tmux = async (...args: string[]) => new Promise<string>((resolve, reject) => {
-		const child = spawn('tmux', ['-L', socket, ...args], {env: {...env, TERM: 'xterm-256color', LANG: 'C.UTF-8'}});
+		const child = spawn('tmux', ['-L', socket, ...args], {env: {...env, TERM: 'xterm-256color', LANG: 'C.UTF-8', NODE_V8_COVERAGE: ''}});
 		let output = '';
 		child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
 			output += chunk;
