@@ -1,5 +1,5 @@
 import type {EngineSnapshot, MonitorHandle} from '../engine/engine-types.js';
-import type {Clock} from '../engine/types.js';
+import {systemClock, type Clock} from '../engine/types.js';
 
 /** A coalescing view of the monitor's snapshot, shaped for `useSyncExternalStore`. */
 export type SnapshotStore = {
@@ -13,16 +13,8 @@ export type SnapshotStore = {
 	dispose(): void;
 };
 
-/** Real time for the store: `performance.now()` and Node's timers. */
-export const realTimers: Clock = {
-	now: () => performance.now(),
-	setTimer(callback, ms) {
-		return setTimeout(callback, Math.max(0, ms));
-	},
-	clearTimer(handle) {
-		clearTimeout(handle as NodeJS.Timeout);
-	},
-};
+/** Real time for the store: the system clock's timers, read on the monotonic `performance.now()`. */
+export const realTimers: Clock = {...systemClock, now: () => performance.now()};
 
 /**
 Creates the store. The engine may announce thousands of changes a second; the store republishes at
