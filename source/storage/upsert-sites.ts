@@ -1,4 +1,4 @@
-import {sql, type CommonQueryMethods, type DatabasePool} from 'slonik';
+import {sql, UniqueIntegrityConstraintViolationError, type CommonQueryMethods, type DatabasePool} from 'slonik';
 import {z} from 'zod';
 import type {SiteSpec} from '../engine/types.js';
 import {InputError} from '../errors.js';
@@ -8,18 +8,25 @@ import type {SiteInput} from './sites-repository.js';
 A million sites must start in seconds. Measured with 1,000,000 rows: one upsert per 5,000 rows with
 RETURNING took 8 s on PostgreSQL and 42 s on PGlite, and rewrote every row on every start (DO
 UPDATE writes a new row version even when nothing changed). So the sites go into a temporary table
-in a few large statements, reach `website` in one sorted statement that touches only new or changed
-rows (sorted keys fill the url_uq btree page after page), and their ids come back as three arrays
-in one row, not as a million parsed and validated rows.
+in a few large statements, and reach `website` in two set-based statements: new URLs inserted in
+url_uq order (sorted keys fill the btree page after page), then the changed rows updated. Not one
+INSERT ... ON CONFLICT: its speculative insertion costs a probe and a token per row, 7.1 s against
+4.8 s for a million new rows on PostgreSQL (10.4 s against 6.3 s on PGlite), and on a restart, when
+every row exists, it probes all of them (4.0 s) where an anti-join takes 1.1 s. The ids come back
+as one ordered text list in one row, not as a million parsed and validated rows.
 */
 
 /** Rows per statement filling the temporary table: each parameter array a few MB. */
 const fillChunkRows = 50_000;
 
-const idArrays = z.object({
-	ords: z.array(z.number()),
-	ids: z.array(z.number()),
-	paused: z.array(z.boolean()),
+/** Tries of the whole upsert when another writer inserted one of its URLs meanwhile. */
+const concurrentTries = 3;
+
+const storedIds = z.object({
+	/** `website_id`s in input order, comma-separated (a text list parses far faster than an int4[]). */
+	ids: z.string(),
+	/** Input positions of the paused sites (few, usually none). */
+	paused: z.array(z.number()),
 });
 
 /**
@@ -78,42 +85,75 @@ async function fillFrom(connection: CommonQueryMethods, sites: readonly SiteInpu
 }
 
 /**
+Stores `site_input` in `website`: new URLs inserted, changed intervals and regexes updated (a row
+that did not change is not written, so its `updated_at` stays), paused flags kept. Returns the ids
+and the paused flags in input order.
+*/
+async function store(connection: CommonQueryMethods, count: number): Promise<z.infer<typeof storedIds>> {
+	const {rowCount: inserted} = await connection.query(sql.unsafe`
+		INSERT INTO website (url_uq, "interval", regex)
+		SELECT i.url_uq, i."interval", i.regex FROM site_input i
+		WHERE NOT EXISTS (SELECT FROM website w WHERE w.url_uq = i.url_uq)
+		ORDER BY i.url_uq
+	`);
+	if (inserted < count) {
+		await connection.query(sql.unsafe`
+			UPDATE website w SET "interval" = i."interval", regex = i.regex, updated_at = now()
+			FROM site_input i
+			WHERE w.url_uq = i.url_uq AND (w."interval" IS DISTINCT FROM i."interval" OR w.regex IS DISTINCT FROM i.regex)
+		`);
+	}
+
+	return connection.one(sql.type(storedIds)`
+		SELECT
+			coalesce(string_agg(w.website_id::text, ',' ORDER BY i.ord), '') AS ids,
+			coalesce(array_agg(i.ord) FILTER (WHERE w.paused), '{}') AS paused
+		FROM site_input i JOIN website w ON w.url_uq = i.url_uq
+	`);
+}
+
+/** Runs the upsert's transaction again when another writer inserted one of the URLs first. */
+async function storeAll(pool: DatabasePool, sites: readonly SiteInput[], tries = concurrentTries): Promise<z.infer<typeof storedIds>> {
+	try {
+		return await pool.transaction(async transaction => {
+			await fill(transaction, sites);
+			return store(transaction, sites.length);
+		});
+	} catch (error) {
+		if (error instanceof UniqueIntegrityConstraintViolationError && tries > 1) {
+			return storeAll(pool, sites, tries - 1);
+		}
+
+		throw error;
+	}
+}
+
+/**
 Inserts new sites and updates the interval and regex of known ones (matched on the URL) in one
 transaction; a row that did not change is not written, so its `updated_at` stays. Paused flags are
 kept. Returns the stored sites in input order; a URL listed twice appears once, with its last
-interval and regex, at its last place.
+interval and regex, at its last place. `distinctUrls`: the caller knows no URL repeats (a sites file
+refuses duplicates), which spares a set of a million URLs.
 */
-export async function upsertSites(pool: DatabasePool, input: readonly SiteInput[]): Promise<SiteSpec[]> {
-	const sites = lastOfEachUrl(input);
+export async function upsertSites(pool: DatabasePool, input: readonly SiteInput[], {distinctUrls = false} = {}): Promise<SiteSpec[]> {
+	const sites = distinctUrls ? input : lastOfEachUrl(input);
 	if (sites.length === 0) {
 		return [];
 	}
 
-	const stored = await pool.transaction(async transaction => {
-		await fill(transaction, sites);
-		await transaction.query(sql.unsafe`
-			INSERT INTO website (url_uq, "interval", regex)
-			SELECT url_uq, "interval", regex FROM site_input ORDER BY url_uq
-			ON CONFLICT (url_uq) DO UPDATE SET "interval" = EXCLUDED."interval", regex = EXCLUDED.regex, updated_at = now()
-			WHERE website."interval" IS DISTINCT FROM EXCLUDED."interval" OR website.regex IS DISTINCT FROM EXCLUDED.regex
-		`);
-		return transaction.one(sql.type(idArrays)`
-			SELECT
-				coalesce(array_agg(i.ord ORDER BY i.ord), '{}') AS ords,
-				coalesce(array_agg(w.website_id ORDER BY i.ord), '{}') AS ids,
-				coalesce(array_agg(w.paused ORDER BY i.ord), '{}') AS paused
-			FROM site_input i JOIN website w ON w.url_uq = i.url_uq
-		`);
-	});
+	const stored = await storeAll(pool, sites);
+	const ids = stored.ids.split(',');
+	if (ids.length !== sites.length) {
+		// Every input row was inserted or found in this transaction; anything else is a broken invariant.
+		throw new Error(`upsertSites: ${sites.length} sites stored but ${ids.length} ids read back`);
+	}
 
-	return stored.ords.map((ord, index) => {
-		const site = sites[ord]!;
-		return {
-			id: stored.ids[index]!,
-			url: site.url,
-			intervalSeconds: storedInterval(site),
-			regex: site.regex ?? undefined,
-			paused: stored.paused[index]!,
-		};
-	});
+	const paused = new Set(stored.paused);
+	return sites.map((site, index) => ({
+		id: Number(ids[index]),
+		url: site.url,
+		intervalSeconds: storedInterval(site),
+		regex: site.regex ?? undefined,
+		paused: paused.has(index),
+	}));
 }
