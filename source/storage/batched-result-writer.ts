@@ -280,12 +280,14 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 				}
 
 				stop();
+				await options.beforeClose?.();
 				await closeQueue();
 			})();
 			return closing;
 		},
 		async closeNow() {
 			stop();
+			await options.beforeClose?.();
 			await closeQueue();
 			return queue.journaled;
 		},

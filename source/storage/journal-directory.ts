@@ -106,14 +106,23 @@ export type SiteCache = {
 
 const siteCacheName = 'sites.json';
 
+/** Sites per write of the site cache. */
+const siteCacheSlice = 10_000;
+
 /** Saves the site list next to the journal (write, then rename: never a half-written cache). */
 export async function saveSiteCache(directory: string, sites: readonly SiteSpec[]): Promise<void> {
 	const file = path.join(directory, siteCacheName);
 	const temporary = `${file}.${process.pid}.tmp`;
-	const cache: SiteCache = {savedAt: new Date().toISOString(), sites: sites.map(site => ({...site}))};
 	const handle = await open(temporary, 'w');
 	try {
-		await handle.writeFile(JSON.stringify(cache));
+		// Written a slice at a time: one JSON string of a million sites is 80 MB held at once.
+		await handle.write(`{"savedAt":${JSON.stringify(new Date().toISOString())},"sites":[`);
+		for (let start = 0; start < sites.length; start += siteCacheSlice) {
+			const slice = sites.slice(start, start + siteCacheSlice).map(site => JSON.stringify(site)).join(',');
+			await handle.write(start === 0 ? slice : `,${slice}`);
+		}
+
+		await handle.write(']}');
 		await handle.sync();
 	} finally {
 		await handle.close();

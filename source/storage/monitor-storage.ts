@@ -17,6 +17,7 @@ export type MonitorStorageOptions = {
 	readonly target: DatabaseTarget;
 	/** `--data-dir` or its default: a server's journal lives under it. */
 	readonly dataDir: string;
+	/** The sites file's rows: distinct URLs (`readSitesCsv` refuses a URL listed twice). */
 	readonly csvSites?: readonly SiteInput[] | undefined;
 	readonly sitesTable: boolean;
 	readonly dropTables: boolean;
@@ -63,6 +64,28 @@ function deferred() {
 	});
 	return {promise, resolve};
 }
+
+/**
+Runs `save` once, `siteCacheDelayMs` from now or when the returned function is called first (the
+close), whichever comes first: a million sites take a second of the main thread to write down, and
+that second is not spent on the way to the first check.
+*/
+function saveSoon(clock: Clock, save: () => Promise<void>): () => Promise<void> {
+	let saved: Promise<void> | undefined;
+	const now = async () => {
+		clock.clearTimer(timer);
+		saved ??= save();
+		return saved;
+	};
+
+	const timer = clock.setTimer(() => {
+		void now();
+	}, siteCacheDelayMs);
+	return now;
+}
+
+/** How long after the start the site list is cached (see `saveSoon`). */
+const siteCacheDelayMs = 5000;
 
 async function cacheSites(journal: JournalDirectory | undefined, sites: SiteSpec[], log: (line: string) => void) {
 	if (journal) {
@@ -123,6 +146,7 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 	const pauses = createSitePauses();
 	let closed = false;
 	let sites: SiteSpec[] = [];
+	let saveSiteList: (() => Promise<void>) | undefined;
 	const definitions = new Map<string, SiteDefinition>();
 	const clock = options.clock ?? systemClock;
 	const writer = createBatchedResultWriter({
@@ -131,6 +155,8 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 		queue,
 		notify: log,
 		siteDefinitions: definitions,
+		// The site list goes into the journal's directory, which closing the journal may remove.
+		beforeClose: async () => saveSiteList?.(),
 		...(database
 			? {pool: database.pool, prepare: async () => gate.promise}
 			: {
@@ -148,7 +174,7 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 				},
 				async prepare(pool) {
 					await migrate(pool);
-					const stored = options.csvSites ? await upsertSites(pool, options.csvSites) : await loadSites(pool);
+					const stored = options.csvSites ? await upsertSites(pool, options.csvSites, {distinctUrls: true}) : await loadSites(pool);
 					writer.rememberSites(stored);
 					await pauses.reached(pool);
 					await cacheSites(journal, stored, log);
@@ -196,9 +222,11 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 	}
 
 	if (database) {
-		writer.rememberSites(sites);
+		// Rows of this run carry their sites' ids; only journal rows of earlier runs are looked up by URL.
 		await pauses.reached(database.pool);
-		await cacheSites(target.kind === 'postgres' ? journal : undefined, sites, log);
+		if (target.kind === 'postgres') {
+			saveSiteList = saveSoon(clock, async () => cacheSites(journal, sites, log));
+		}
 	}
 
 	gate.resolve();
@@ -260,7 +288,7 @@ async function startWithDatabase(
 	}
 
 	if (options.csvSites) {
-		return upsertSites(database.pool, options.csvSites);
+		return upsertSites(database.pool, options.csvSites, {distinctUrls: true});
 	}
 
 	const sites = await loadSites(database.pool);

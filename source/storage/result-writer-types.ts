@@ -82,6 +82,8 @@ export type BatchedResultWriterOptions = {
 	readonly queue?: DurableRowQueue;
 	/** For results whose site has no id yet (site id <= 0): how to create the site when replaying. */
 	readonly siteDefinitions?: ReadonlyMap<string, SiteDefinition>;
+	/** Runs once the writer stops taking rows, before its journal closes (and may remove its directory). */
+	readonly beforeClose?: () => Promise<void>;
 	readonly resolver?: SiteResolver;
 	/** The database is known to be failing already (unreachable at start-up): start in `retrying`. */
 	readonly initialError?: unknown;
