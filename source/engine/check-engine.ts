@@ -40,6 +40,8 @@ export type EngineOptions = {
 	readonly maxPerHost?: number;
 	/** Keeps pauses beyond the run (storage); none in a shard worker, whose main thread keeps them. */
 	readonly pauseStore?: PauseStore | undefined;
+	/** Whether `takeChanges` is used (a shard worker's publications). Default true. */
+	readonly publishesChanges?: boolean;
 };
 
 /** Where a restarted engine picks up (a shard worker that replaced one that died). */
@@ -70,7 +72,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	readonly #pauseStore: PauseStore | undefined;
 	readonly #scheduler: SlotScheduler;
 	readonly #lanes: HostLanes;
-	readonly #table = new SiteTable();
+	readonly #table: SiteTable;
 	readonly #stats = new EngineStats();
 	readonly #runner: CheckRunner;
 	/** The site of each check in flight (a site removed meanwhile still gets its row). */
@@ -97,6 +99,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#suspectShare = options.suspectShare ?? 0.25;
 		this.#suspectAfter = options.suspectAfterTimeouts ?? 1;
 		this.#pauseStore = options.pauseStore;
+		this.#table = new SiteTable(options.publishesChanges ?? true);
 		this.#lanes = new HostLanes({maxPerHost: options.maxPerHost ?? defaultMaxPerHost, suspectShare: this.#suspectShare});
 		this.#scheduler = new SlotScheduler(this.#clock, (id, slot) => {
 			this.#slotDue(this.#table.get(id)!, slot);

@@ -29,12 +29,21 @@ views changed since a shard last published, and ids removed since then. Owns eve
 changes a site's view only through `setView`.
 */
 export class SiteTable {
+	/**
+	Whether `takeChanges` will be asked (a shard worker publishes its changes). On the main thread
+	nobody asks, and a million ids kept for nobody cost 40 MB.
+	*/
+	readonly #tracksChanges: boolean;
 	readonly #sites = new Map<number, SiteRuntime>();
 	#views: SiteView[] = [];
 	// Kept up to date on every view change, so totals cost O(1) instead of a pass over 100,000 views.
 	readonly #statusCounts: Record<SiteView['status'], number> = {up: 0, down: 0, paused: 0, pending: 0};
 	readonly #changedIds = new Set<number>();
 	#removedIds: number[] = [];
+
+	constructor(tracksChanges = true) {
+		this.#tracksChanges = tracksChanges;
+	}
 
 	get size(): number {
 		return this.#sites.size;
@@ -64,7 +73,7 @@ export class SiteTable {
 		this.#sites.set(spec.id, runtime);
 		this.#views.push(runtime.view);
 		this.#statusCounts[runtime.view.status]++;
-		this.#changedIds.add(spec.id);
+		this.#changed(spec.id);
 		return runtime;
 	}
 
@@ -72,7 +81,10 @@ export class SiteTable {
 		const {id} = runtime.spec;
 		this.#sites.delete(id);
 		this.#changedIds.delete(id);
-		this.#removedIds.push(id);
+		if (this.#tracksChanges) {
+			this.#removedIds.push(id);
+		}
+
 		this.#statusCounts[runtime.view.status]--;
 		// Swap-remove keeps this O(1); the order of `sites` in the snapshot is not a contract (front ends sort).
 		const last = this.#views.pop()!;
@@ -89,7 +101,7 @@ export class SiteTable {
 			this.#statusCounts[runtime.view.status]--;
 			this.#statusCounts[view.status]++;
 			this.#views[runtime.index] = view;
-			this.#changedIds.add(runtime.spec.id);
+			this.#changed(runtime.spec.id);
 		}
 
 		runtime.view = view;
@@ -116,5 +128,11 @@ export class SiteTable {
 		const removed = this.#removedIds;
 		this.#removedIds = [];
 		return {views, removed};
+	}
+
+	#changed(id: number): void {
+		if (this.#tracksChanges) {
+			this.#changedIds.add(id);
+		}
 	}
 }

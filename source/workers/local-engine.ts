@@ -8,7 +8,10 @@ import type {CreateMonitorOptions} from './create-monitor.js';
 The engine on the calling thread with its own prober: what `--workers 0` runs, and what each shard
 worker runs over its share of the sites.
 */
-export function createLocalEngine(options: Omit<CreateMonitorOptions, 'workers' | 'warn'>): CheckEngine & {close(): Promise<void>} {
+export function createLocalEngine(
+	options: Omit<CreateMonitorOptions, 'workers' | 'warn'>,
+	{publishesChanges = false}: {readonly publishesChanges?: boolean} = {},
+): CheckEngine & {close(): Promise<void>} {
 	const maxPerHost = options.maxPerHost ?? defaultMaxPerHost;
 	// The prober's pool per origin is exactly as large as a lane's ceiling: a check that leaves its
 	// lane always finds a connection, so no time is spent queued inside undici.
@@ -21,6 +24,7 @@ export function createLocalEngine(options: Omit<CreateMonitorOptions, 'workers' 
 		controller: createConcurrencyController({max: options.maxConcurrency}),
 		measure: options.measure,
 		pauseStore: options.pauseStore,
+		publishesChanges,
 	});
 	return Object.assign(engine, {
 		async close() {

@@ -18,3 +18,14 @@ test('takeChanges hands out at most maxViews views, oldest change first, and the
 	t.deepEqual(table.takeChanges().views.map(view => [view.id, view.status]), [[3, 'up']]);
 	t.deepEqual(table.takeChanges(), {views: [], removed: []});
 });
+
+test('a table nobody publishes from keeps no record of changes', t => {
+	const lanes = new HostLanes({maxPerHost: 4, suspectShare: 0.25});
+	const quiet = new SiteTable(false);
+	const runtime = quiet.add({id: 1, url: 'http://127.0.0.1:9/a', intervalSeconds: 5}, lanes.join('http://127.0.0.1:9'));
+	quiet.setView(runtime, {...runtime.view, status: 'up'});
+	t.is(quiet.statusCounts.up, 1, 'status counts are kept all the same');
+	quiet.remove(runtime);
+	t.deepEqual(quiet.takeChanges(), {views: [], removed: []});
+	t.is(quiet.size, 0);
+});
