@@ -212,6 +212,8 @@ async function startChecks(options: MonitorOptions & {workers: number}, storage:
 		warn: log,
 		// The monitor owns the sites' pauses; storage writes down each change it makes.
 		pauseStore: storage.storePauses,
+		// The headless printer shows totals only: no site views cross threads for it.
+		siteViews: options.interactive ?? false,
 	});
 	engine.addSites(storage.sites);
 	engine.on('result', result => {

@@ -33,6 +33,11 @@ export type CreateMonitorOptions = {
 	readonly warn?: (message: string) => void;
 	/** Keeps the pauses the monitor's `pause` and `resume` make beyond the run (storage). */
 	readonly pauseStore?: PauseStore | undefined;
+	/**
+	Whether the front end shows each site (the TUI; default true). The headless printer shows totals
+	only: shard workers then send no site views, and this thread keeps none (see `ShardedMonitor`).
+	*/
+	readonly siteViews?: boolean | undefined;
 };
 
 /**

@@ -27,15 +27,38 @@ export function carryOver(past: PastCounters, last: EngineTotals | undefined): v
 	}
 }
 
+/** The main thread's own numbers when it keeps no views: its sites and its record of pauses. */
+export type SiteCounts = {readonly sites: number; readonly paused: number};
+
+type StatusCounts = {sites: number; up: number; down: number; paused: number; pending: number};
+
+function countsOf(views: readonly SiteView[]): StatusCounts {
+	const counts = {sites: views.length, up: 0, down: 0, paused: 0, pending: 0};
+	for (const view of views) {
+		counts[view.status]++;
+	}
+
+	return counts;
+}
+
+/** Up and down as the shards last said, within what is not paused; the rest is pending. */
+function countsFromShards({sites, paused}: SiteCounts, reports: readonly EngineTotals[]): StatusCounts {
+	const active = sites - paused;
+	const up = Math.min(active, reports.reduce((sum, totals) => sum + totals.up, 0));
+	const down = Math.min(active - up, reports.reduce((sum, totals) => sum + totals.down, 0));
+	return {sites, up, down, paused, pending: active - up - down};
+}
+
 /**
 One fleet's totals from the shards' reports: counts add up, rates add up, shares are weighted by
 throughput, and percentiles take the worst shard (percentiles do not add up; the worst is honest).
-Site statuses come from the merged views, which are the main thread's own.
+Site statuses come from the merged views, which are the main thread's own; without views, up and
+down come from the shards and paused from the main thread's record of pauses (`SiteCounts`).
 */
 export function mergeTotals(
 	reports: readonly EngineTotals[],
 	past: readonly PastCounters[],
-	views: readonly SiteView[],
+	views: readonly SiteView[] | SiteCounts,
 	clock: {startedAt: number; now: number},
 ): EngineTotals {
 	const sum = (pick: (totals: EngineTotals) => number) => reports.reduce((total, totals) => total + pick(totals), 0);
@@ -45,14 +68,10 @@ export function mergeTotals(
 	const weighted = (pick: (totals: EngineTotals) => number) => perMinute > 0
 		? sum(totals => pick(totals) * totals.checksPerSecond1m) / perMinute
 		: 0;
-	const statuses = {up: 0, down: 0, paused: 0, pending: 0};
-	for (const view of views) {
-		statuses[view.status]++;
-	}
-
+	const {sites, ...statuses} = 'sites' in views ? countsFromShards(views, reports) : countsOf(views);
 	const reasons = [...new Set(reports.map(totals => totals.limitReason))];
 	return {
-		sites: views.length,
+		sites,
 		...statuses,
 		// Shards split sites by id, so one origin may have a lane in several shards.
 		hosts: max(totals => totals.hosts),

@@ -25,7 +25,7 @@ const engine = createLocalEngine({
 	maxPerHost: init.maxPerHost,
 	prober: init.prober,
 	measure: signals.measure,
-}, {publishesChanges: true});
+}, {publishesChanges: init.publishViews !== false});
 engine.addSites(init.sites);
 
 let started: StartedCheck[] = [];

@@ -28,6 +28,12 @@ export type ShardedMonitorOptions = {
 	readonly restartDelayMs?: number;
 	/** Keeps pauses beyond the run (storage); the shards' engines have none. */
 	readonly pauseStore?: PauseStore | undefined;
+	/**
+	Whether the snapshot lists every site (default true). Without (the headless printer, which shows
+	totals), the shards send no views: a view crossing threads with every result was half of what
+	each check cost this thread, and the merged copy of every view its largest use of memory.
+	*/
+	readonly siteViews?: boolean | undefined;
 };
 
 /**
@@ -57,7 +63,8 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	read through it, so the snapshot never shows a shard's stale word on a pause.
 	*/
 	readonly #paused = new Set<number>();
-	readonly #views = new MergedViews();
+	/** Every site's view, when the snapshot lists them (`siteViews`). */
+	readonly #views: MergedViews | undefined;
 	/** Rows emitted per site (only with `checksPerSite`): what a restarted shard resumes from. */
 	readonly #rows = new Map<number, number>();
 	#snapshot: EngineSnapshot | undefined;
@@ -74,6 +81,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 
 		this.#options = options;
+		this.#views = options.siteViews === false ? undefined : new MergedViews();
 		const {workers} = options;
 		const init = {
 			checksPerSite: options.checksPerSite,
@@ -83,6 +91,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			maxPerHost: Math.max(1, Math.floor((options.maxPerHost ?? defaultMaxPerHost) / workers)),
 			prober: options.prober,
 			publishEveryMs: options.publishEveryMs,
+			publishViews: this.#views !== undefined,
 		};
 		this.#shards = Array.from({length: workers}, (_, index) => new ShardSupervisor({
 			index,
@@ -136,7 +145,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 				this.#paused.delete(spec.id);
 			}
 
-			this.#views.add(spec);
+			this.#views?.add(spec);
 			added.push(spec);
 		}
 
@@ -158,7 +167,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 		this.#paused.delete(id);
 		this.#post(shardOf(id, this.#shards.length), {type: 'remove', ids: [id]});
-		this.#views.remove(id);
+		this.#views?.remove(id);
 		this.#changed();
 		return true;
 	}
@@ -179,8 +188,9 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	}
 
 	checkNow(id: number): boolean {
-		const view = this.#views.get(id);
-		if (!view || view.running) {
+		// Without views the shard's engine alone knows whether the site is running, and says no there.
+		const view = this.#views ? this.#views.get(id) : this.#specs.get(id);
+		if (!view || ('running' in view && view.running)) {
 			return false;
 		}
 
@@ -229,11 +239,11 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 	snapshot(): EngineSnapshot {
 		this.#snapshot ??= {
-			sites: [...this.#views.list],
+			sites: this.#views ? [...this.#views.list] : [],
 			totals: mergeTotals(
 				this.#shards.map(shard => shard.totals).filter(totals => totals !== undefined),
 				this.#shards.map(shard => shard.past),
-				this.#views.list,
+				this.#views?.list ?? {sites: this.#specs.size, paused: this.#paused.size},
 				{startedAt: this.#startedAt, now: Date.now()},
 			),
 		};
@@ -254,7 +264,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	#onUpdate(results: readonly CheckResult[], views: readonly SiteView[]): void {
 		for (const view of views) {
 			// A view the shard published before it got the latest pause or resume reads as the set says.
-			this.#views.update(view.id, () => withPaused(view, this.#paused.has(view.id)));
+			this.#views?.update(view.id, () => withPaused(view, this.#paused.has(view.id)));
 		}
 
 		const counting = this.#options.checksPerSite > 0;
@@ -265,7 +275,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 			if (result.errorKind === 'worker_crash') {
 				// The dead worker never sent this site's view again: the row clears its running mark here.
-				this.#views.update(result.siteId, view => applyResult(view, result));
+				this.#views?.update(result.siteId, view => applyResult(view, result));
 			}
 
 			this.emit('result', result);
@@ -296,7 +306,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 				this.#paused.delete(id);
 			}
 
-			this.#views.update(id, view => withPaused(view, paused));
+			this.#views?.update(id, view => withPaused(view, paused));
 			changed.push(spec);
 		}
 

@@ -15,6 +15,8 @@ export type WorkerInit = {
 	readonly prober?: ProberOptions;
 	/** How often results and snapshot deltas are posted, ms. */
 	readonly publishEveryMs?: number;
+	/** Whether updates carry the changed site views (default true; the headless printer needs none). */
+	readonly publishViews?: boolean;
 };
 
 /** Commands from the main thread. Site lists travel in one message, never one message per site. */

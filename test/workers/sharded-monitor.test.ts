@@ -79,6 +79,34 @@ test('three shard workers check every site on its grid and report every result o
 	t.true(views.every(view => view.checks === 2));
 });
 
+test('without site views (the headless printer) the shards report every result and the totals, and no view crosses threads', async t => {
+	const server = await startServer();
+	t.teardown(async () => server.close());
+	const sites: SiteSpec[] = Array.from({length: 20}, (_, index) => ({
+		id: index + 1,
+		url: `${server.base}/quiet/${index + 1}${index % 4 === 0 ? '/down' : ''}`,
+		intervalSeconds: 1,
+		regex: 'good',
+		paused: index === 19,
+	}));
+	const monitor = new ShardedMonitor({workers: 2, checksPerSite: 2, timeoutMs: 5000, publishEveryMs: 50, siteViews: false});
+	monitor.addSites(sites);
+	const results: CheckResult[] = [];
+	monitor.on('result', result => results.push(result));
+	t.like(monitor.snapshot().totals, {sites: 20, paused: 1, pending: 19, up: 0, down: 0}, 'counts before any shard reported');
+	const done = new Promise<void>(resolve => {
+		monitor.once('done', resolve);
+	});
+	monitor.start();
+	await done;
+	await monitor.stop();
+
+	t.is(results.length, 38, 'two rows for each of the 19 sites not paused');
+	const {totals, sites: views} = monitor.snapshot();
+	t.deepEqual(views, [], 'no views kept on this thread');
+	t.like(totals, {sites: 20, up: 14, down: 5, paused: 1, pending: 0, completed: 38});
+});
+
 test('pause, resume and checkNow reach the shard that owns the site', async t => {
 	const server = await startServer();
 	t.teardown(async () => server.close());
