@@ -184,7 +184,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		const changed: SiteSpec[] = [];
 		for (const id of ids) {
 			const runtime = this.#table.get(id);
-			if (!runtime || runtime.view.status === 'paused') {
+			if (!runtime || runtime.status === 'paused') {
 				continue;
 			}
 
@@ -205,7 +205,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		const changed: SiteSpec[] = [];
 		for (const id of ids) {
 			const runtime = this.#table.get(id);
-			if (runtime?.view.status !== 'paused') {
+			if (runtime?.status !== 'paused') {
 				continue;
 			}
 
@@ -274,7 +274,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			runtime.slotsUsed = resume?.slotsUsed?.get(runtime.spec.id) ?? 0;
 			if (this.#checksPerSite > 0 && runtime.slotsUsed >= this.#checksPerSite) {
 				this.#finishSlots(runtime);
-			} else if (runtime.view.status !== 'paused') {
+			} else if (runtime.status !== 'paused') {
 				this.#schedule(runtime, nextSlotAfter(runtime.spec, this.#anchor, resume?.at ?? this.#anchor));
 			}
 		}
@@ -370,7 +370,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 
 	#schedule(runtime: SiteRuntime, slot: number): void {
 		this.#scheduler.set(runtime.spec.id, slot);
-		this.#setView(runtime, {...runtime.view, nextDueAt: slot});
+		this.#setView(runtime, runtime.withNextDue(slot));
 	}
 
 	#setView(runtime: SiteRuntime, view: SiteView): void {
@@ -445,7 +445,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		const runtime = this.#table.get(entry.siteId)!;
 		runtime.waiting = undefined;
 		runtime.running = true;
-		runtime.wasUp = runtime.view.status === 'up';
+		runtime.wasUp = runtime.status === 'up';
 		this.#runtimes.set(entry, runtime);
 		this.#stats.recordStart(this.#runner.inFlight);
 		this.#setView(runtime, {...runtime.view, running: true});

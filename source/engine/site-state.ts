@@ -44,18 +44,23 @@ export function isTimeout(result: CheckResult): boolean {
 // Shared by every new view (a million sites, several copies each); views are never mutated.
 const noHistory: readonly never[] = Object.freeze([]);
 
-/** A site's view before its first check. */
-export function initialView(spec: SiteSpec): SiteView {
+/** A site's status before its first check. */
+export function initialStatus(spec: SiteSpec): SiteStatus {
+	return spec.paused ? 'paused' : 'pending';
+}
+
+/** A site's view before its first check (scheduled for `nextDueAt`, if given). */
+export function initialView(spec: SiteSpec, nextDueAt?: number): SiteView {
 	return {
 		id: spec.id,
 		url: spec.url,
 		intervalSeconds: spec.intervalSeconds,
 		regex: spec.regex,
-		status: spec.paused ? 'paused' : 'pending',
+		status: initialStatus(spec),
 		// Present from the start, so every later view has one shape with all fields inside the object
 		// (a field added by a later spread went to a separate property array: 40 bytes a site).
 		last: undefined,
-		nextDueAt: undefined,
+		nextDueAt,
 		recentLatencies: noHistory,
 		recentOutcomes: noHistory,
 		checks: 0,

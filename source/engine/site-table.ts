@@ -1,27 +1,56 @@
 import type {WaitingCheck} from './check-queue.js';
 import type {Lane} from './host-lanes.js';
-import {initialView, type SiteView} from './site-state.js';
+import {initialStatus, initialView, type SiteView} from './site-state.js';
 import type {SiteSpec} from './types.js';
 
-/** What the engine keeps per site besides its view. */
-export type SiteRuntime = {
+/**
+What the engine keeps per site, and its view. The view before the first schedule is made only when
+something reads it: the first schedule replaces it at once, and a million sites would otherwise
+start with a million views made only to be thrown away.
+*/
+export class SiteRuntime {
 	readonly spec: SiteSpec;
 	readonly lane: Lane;
-	view: SiteView;
-	/** Position in the view list (swap-remove keeps it dense). */
+	/** Position in the table's list (swap-remove keeps it dense). */
 	index: number;
 	/** Grid slots that came (checked, skipped or superseded). */
-	slotsUsed: number;
+	slotsUsed = 0;
 	/** The due check waiting in the site's lane, if any. */
-	waiting: WaitingCheck | undefined;
-	running: boolean;
+	waiting: WaitingCheck | undefined = undefined;
+	running = false;
 	/** Its status was `up` when the running check started (a timeout then is a sign of host distress). */
-	wasUp: boolean;
+	wasUp = false;
 	/** Has had every slot of `checksPerSite`. */
-	finished: boolean;
+	finished = false;
 	/** Counted among the sites `done` waits for. */
-	counted: boolean;
-};
+	counted = false;
+	#view: SiteView | undefined;
+
+	constructor(spec: SiteSpec, lane: Lane, index: number) {
+		this.spec = spec;
+		this.lane = lane;
+		this.index = index;
+	}
+
+	get view(): SiteView {
+		this.#view ??= initialView(this.spec);
+		return this.#view;
+	}
+
+	set view(view: SiteView) {
+		this.#view = view;
+	}
+
+	/** The view's status, without making the first view. */
+	get status(): SiteView['status'] {
+		return this.#view?.status ?? initialStatus(this.spec);
+	}
+
+	/** The next view with `nextDueAt` set: from the current one, or straight from the spec at first. */
+	withNextDue(nextDueAt: number | undefined): SiteView {
+		return this.#view ? {...this.#view, nextDueAt} : initialView(this.spec, nextDueAt);
+	}
+}
 
 /**
 The engine's sites and their views, with what snapshots need kept incrementally: status counts, the
@@ -35,7 +64,8 @@ export class SiteTable {
 	*/
 	readonly #tracksChanges: boolean;
 	readonly #sites = new Map<number, SiteRuntime>();
-	#views: SiteView[] = [];
+	/** Every site in the order added (a removal swaps the last into its place). */
+	readonly #ordered: SiteRuntime[] = [];
 	// Kept up to date on every view change, so totals cost O(1) instead of a pass over 100,000 views.
 	readonly #statusCounts: Record<SiteView['status'], number> = {up: 0, down: 0, paused: 0, pending: 0};
 	readonly #changedIds = new Set<number>();
@@ -61,18 +91,16 @@ export class SiteTable {
 		return this.#sites.values();
 	}
 
-	/** A copy of the view list for a snapshot. */
+	/** Every site's view, for a snapshot. */
 	views(): SiteView[] {
-		return [...this.#views];
+		return this.#ordered.map(runtime => runtime.view);
 	}
 
 	add(spec: SiteSpec, lane: Lane): SiteRuntime {
-		const runtime: SiteRuntime = {
-			spec, lane, view: initialView(spec), index: this.#views.length, slotsUsed: 0, waiting: undefined, running: false, wasUp: false, finished: false, counted: false,
-		};
+		const runtime = new SiteRuntime(spec, lane, this.#ordered.length);
 		this.#sites.set(spec.id, runtime);
-		this.#views.push(runtime.view);
-		this.#statusCounts[runtime.view.status]++;
+		this.#ordered.push(runtime);
+		this.#statusCounts[runtime.status]++;
 		this.#changed(spec.id);
 		return runtime;
 	}
@@ -85,12 +113,12 @@ export class SiteTable {
 			this.#removedIds.push(id);
 		}
 
-		this.#statusCounts[runtime.view.status]--;
+		this.#statusCounts[runtime.status]--;
 		// Swap-remove keeps this O(1); the order of `sites` in the snapshot is not a contract (front ends sort).
-		const last = this.#views.pop()!;
-		if (last.id !== id) {
-			this.#views[runtime.index] = last;
-			this.#sites.get(last.id)!.index = runtime.index;
+		const last = this.#ordered.pop()!;
+		if (last !== runtime) {
+			this.#ordered[runtime.index] = last;
+			last.index = runtime.index;
 		}
 	}
 
@@ -98,9 +126,8 @@ export class SiteTable {
 	setView(runtime: SiteRuntime, view: SiteView): void {
 		const current = this.#sites.get(runtime.spec.id) === runtime;
 		if (current) {
-			this.#statusCounts[runtime.view.status]--;
+			this.#statusCounts[runtime.status]--;
 			this.#statusCounts[view.status]++;
-			this.#views[runtime.index] = view;
 			this.#changed(runtime.spec.id);
 		}
 
