@@ -113,6 +113,18 @@ const siteCacheSlice = 10_000;
 export async function saveSiteCache(directory: string, sites: readonly SiteSpec[]): Promise<void> {
 	const file = path.join(directory, siteCacheName);
 	const temporary = `${file}.${process.pid}.tmp`;
+	try {
+		await writeSiteCache(temporary, sites);
+	} catch (error) {
+		// A full disk must not leave a half-written file behind, next to the journal it is filling.
+		await rm(temporary, {force: true}).catch(() => undefined);
+		throw error;
+	}
+
+	await rename(temporary, file);
+}
+
+async function writeSiteCache(temporary: string, sites: readonly SiteSpec[]): Promise<void> {
 	const handle = await open(temporary, 'w');
 	try {
 		// Written a slice at a time: one JSON string of a million sites is 80 MB held at once.
@@ -127,8 +139,6 @@ export async function saveSiteCache(directory: string, sites: readonly SiteSpec[
 	} finally {
 		await handle.close();
 	}
-
-	await rename(temporary, file);
 }
 
 /** The cached site list, or undefined when there is none (or it cannot be read). */
