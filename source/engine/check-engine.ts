@@ -320,9 +320,24 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		await this.#runner.idle();
 	}
 
-	/** The current immutable snapshot (rebuilt only when something changed). */
+	/**
+	The current immutable snapshot (rebuilt only when something changed). Its site list is made on
+	first read: the headless printer reads only the totals, and a million views would be made for it
+	on every summary.
+	*/
 	snapshot(): EngineSnapshot {
-		this.#snapshot ??= {sites: this.#table.views(), totals: this.totals()};
+		if (!this.#snapshot) {
+			const table = this.#table;
+			let sites: SiteView[] | undefined;
+			this.#snapshot = {
+				get sites() {
+					sites ??= table.views();
+					return sites;
+				},
+				totals: this.totals(),
+			};
+		}
+
 		return this.#snapshot;
 	}
 
@@ -370,7 +385,9 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 
 	#schedule(runtime: SiteRuntime, slot: number): void {
 		this.#scheduler.set(runtime.spec.id, slot);
-		this.#setView(runtime, runtime.withNextDue(slot));
+		this.#table.setNextDue(runtime, slot);
+		this.#snapshot = undefined;
+		this.#totals = undefined;
 	}
 
 	#setView(runtime: SiteRuntime, view: SiteView): void {
@@ -396,7 +413,9 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	#finishSlots(runtime: SiteRuntime): void {
 		this.#count(runtime, false);
 		runtime.finished = true;
-		this.#setView(runtime, {...runtime.view, nextDueAt: undefined});
+		this.#table.setNextDue(runtime, undefined);
+		this.#snapshot = undefined;
+		this.#totals = undefined;
 	}
 
 	#slotDue(runtime: SiteRuntime, slot: number): void {

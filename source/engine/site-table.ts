@@ -4,9 +4,10 @@ import {initialStatus, initialView, type SiteView} from './site-state.js';
 import type {SiteSpec} from './types.js';
 
 /**
-What the engine keeps per site, and its view. The view before the first schedule is made only when
-something reads it: the first schedule replaces it at once, and a million sites would otherwise
-start with a million views made only to be thrown away.
+What the engine keeps per site, and its view. A site not checked yet has no view object until
+something reads it (a snapshot's site list, a shard's publication): until then its next slot is kept
+here and the view is made from the spec when asked. The headless printer never asks, and a million
+sites start without a million views.
 */
 export class SiteRuntime {
 	readonly spec: SiteSpec;
@@ -25,6 +26,8 @@ export class SiteRuntime {
 	/** Counted among the sites `done` waits for. */
 	counted = false;
 	#view: SiteView | undefined;
+	/** The next slot while there is no view object (see above). */
+	#nextDueAt: number | undefined;
 
 	constructor(spec: SiteSpec, lane: Lane, index: number) {
 		this.spec = spec;
@@ -33,7 +36,7 @@ export class SiteRuntime {
 	}
 
 	get view(): SiteView {
-		this.#view ??= initialView(this.spec);
+		this.#view ??= initialView(this.spec, this.#nextDueAt);
 		return this.#view;
 	}
 
@@ -46,9 +49,17 @@ export class SiteRuntime {
 		return this.#view?.status ?? initialStatus(this.spec);
 	}
 
-	/** The next view with `nextDueAt` set: from the current one, or straight from the spec at first. */
-	withNextDue(nextDueAt: number | undefined): SiteView {
-		return this.#view ? {...this.#view, nextDueAt} : initialView(this.spec, nextDueAt);
+	/**
+	Sets the next slot: a new view when one has been made (views are never changed in place), else
+	only the number its view will be made with.
+	*/
+	scheduleAt(nextDueAt: number | undefined): SiteView | undefined {
+		if (this.#view) {
+			return {...this.#view, nextDueAt};
+		}
+
+		this.#nextDueAt = nextDueAt;
+		return undefined;
 	}
 }
 
@@ -132,6 +143,16 @@ export class SiteTable {
 		}
 
 		runtime.view = view;
+	}
+
+	/** Sets a site's next slot (`SiteRuntime.scheduleAt`); its view changes only if it has one. */
+	setNextDue(runtime: SiteRuntime, nextDueAt: number | undefined): void {
+		const view = runtime.scheduleAt(nextDueAt);
+		if (view) {
+			this.setView(runtime, view);
+		} else if (this.#sites.get(runtime.spec.id) === runtime) {
+			this.#changed(runtime.spec.id);
+		}
 	}
 
 	/**

@@ -245,3 +245,30 @@ test('stop lets in-flight checks finish and reports every result', async t => {
 	await stopping;
 	t.is(results.length, started);
 });
+
+test('a site not checked yet shows its next slot, whether its view was read before the start or made only when asked', async t => {
+	const run = async (readFirst: boolean) => {
+		const clock = new FakeClock(1_000_000);
+		const {probe, calls} = fakeProbe(clock, () => 10);
+		const engine = new CheckEngine({probe, clock});
+		engine.addSites(sites(3, 60));
+		const before = readFirst ? engine.snapshot().sites.map(view => [view.status, view.nextDueAt]) : undefined;
+
+		engine.start();
+		t.like(engine.snapshot().totals, {sites: 3, pending: 3});
+		const due = engine.snapshot().sites.map(view => view.nextDueAt);
+		await clock.advance(60_000);
+		t.is(calls.length, 3);
+		const after = engine.snapshot().sites;
+		await stopWithTime(engine, clock);
+		return {before, due, after};
+	};
+
+	const read = await run(true);
+	t.deepEqual(read.before, [['pending', undefined], ['pending', undefined], ['pending', undefined]]);
+	const lazy = await run(false);
+	t.true(lazy.due.every(at => at !== undefined && at >= 1_000_000 && at < 1_060_000), JSON.stringify(lazy.due));
+	t.deepEqual(lazy.due, read.due, 'the same slots either way');
+	t.deepEqual(lazy.after.map(view => view.nextDueAt), lazy.due.map(at => at! + 60_000), 'each on its grid, one interval later');
+	t.true(lazy.after.every(view => view.checks === 1 && view.status === 'up'));
+});
