@@ -51,12 +51,15 @@ export class RecentSample {
 	readonly #values: Float64Array;
 	#count = 0;
 	#next = 0;
+	/** The kept values sorted, until the next `add`: the p50 and the p99 of one snapshot share a sort. */
+	#sorted: Float64Array | undefined;
 
 	constructor(capacity = 2048) {
 		this.#values = new Float64Array(capacity);
 	}
 
 	add(value: number): void {
+		this.#sorted = undefined;
 		this.#values[this.#next] = value;
 		this.#next = (this.#next + 1) % this.#values.length;
 		this.#count = Math.min(this.#count + 1, this.#values.length);
@@ -69,21 +72,26 @@ export class RecentSample {
 	clear(): void {
 		this.#count = 0;
 		this.#next = 0;
+		this.#sorted = undefined;
 	}
 
 	/** Nearest-rank percentile (0..100) of the kept values; 0 when empty. */
 	percentile(p: number): number {
-		return percentile(this.#values.subarray(0, this.#count), p);
+		this.#sorted ??= this.#values.slice(0, this.#count).sort();
+		return sortedPercentile(this.#sorted, p);
 	}
 }
 
 /** Nearest-rank percentile of `values` (copied and sorted); 0 when empty. */
 export function percentile(values: ArrayLike<number>, p: number): number {
-	if (values.length === 0) {
+	return sortedPercentile(Float64Array.from(values).sort(), p);
+}
+
+function sortedPercentile(sorted: Float64Array, p: number): number {
+	if (sorted.length === 0) {
 		return 0;
 	}
 
-	const sorted = Float64Array.from(values).sort();
 	const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
 	return sorted[rank]!;
 }
