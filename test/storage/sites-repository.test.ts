@@ -151,3 +151,18 @@ forEachDatabase('upsertSites leaves rows that did not change unwritten (a restar
 	t.is(after[0]!.xmin, before[0]!.xmin, 'unchanged: not written');
 	t.not(after[1]!.xmin, before[1]!.xmin, 'changed: written');
 });
+
+forEachDatabase('upsertSites keeps every character of a regex, with or without a tab in it', async (t, {database}) => {
+	const patterns = [String.raw`^\d+ "ok" 'up' \t é ✓$`, 'tab\there', String.raw`back\\slash,comma`];
+	for (const [round, pattern] of patterns.entries()) {
+		const input = [
+			{url: `https://round${round}.example:443/a`, intervalSeconds: 10, regex: pattern},
+			{url: `https://round${round}.example:443/b`, intervalSeconds: 20},
+		];
+		const stored = await upsertSites(database.pool, input);
+		t.deepEqual(stored.map(site => [site.url, site.intervalSeconds, site.regex]), input.map(site => [site.url, site.intervalSeconds, site.regex]));
+		const loaded = await loadSites(database.pool);
+		t.is(loaded.find(site => site.url === input[0]!.url)?.regex, pattern);
+		t.is(loaded.find(site => site.url === input[1]!.url)?.regex, undefined);
+	}
+});
