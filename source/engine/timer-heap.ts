@@ -55,14 +55,15 @@ export class TimerHeap {
 		}
 
 		const last = this.#keys.length - 1;
+		this.#position.delete(key);
 		if (index !== last) {
-			this.#swap(index, last);
+			// The last entry fills the hole, then finds its place from there.
+			this.#move(last, index);
 		}
 
 		this.#keys.pop();
 		this.#due.pop();
 		this.#seq.pop();
-		this.#position.delete(key);
 		if (index !== last) {
 			this.#up(index);
 			this.#down(index);
@@ -90,61 +91,76 @@ export class TimerHeap {
 		return top;
 	}
 
-	#less(a: number, b: number): boolean {
-		const dueA = this.#due[a]!;
-		const dueB = this.#due[b]!;
-		return dueA < dueB || (dueA === dueB && this.#seq[a]! < this.#seq[b]!);
+	/** Moves the entry at `from` into `to` (a hole), keeping its position. */
+	#move(from: number, to: number): void {
+		const key = this.#keys[from]!;
+		this.#keys[to] = key;
+		this.#due[to] = this.#due[from]!;
+		this.#seq[to] = this.#seq[from]!;
+		this.#position.set(key, to);
 	}
 
-	#swap(a: number, b: number): void {
-		const keyA = this.#keys[a]!;
-		const keyB = this.#keys[b]!;
-		this.#keys[a] = keyB;
-		this.#keys[b] = keyA;
-		const due = this.#due[a]!;
-		this.#due[a] = this.#due[b]!;
-		this.#due[b] = due;
-		const seq = this.#seq[a]!;
-		this.#seq[a] = this.#seq[b]!;
-		this.#seq[b] = seq;
-		this.#position.set(keyB, a);
-		this.#position.set(keyA, b);
+	#place(index: number, key: number, due: number, seq: number): void {
+		this.#keys[index] = key;
+		this.#due[index] = due;
+		this.#seq[index] = seq;
+		this.#position.set(key, index);
 	}
 
+	/**
+	Sifts the entry at `index` up. Parents move down into the hole and the entry is written once at
+	the end: half the writes of swapping, each of which also updates `position`.
+	*/
 	#up(index: number): void {
-		let child = index;
-		while (child > 0) {
-			const parent = (child - 1) >> 1;
-			if (!this.#less(child, parent)) {
-				return;
+		const key = this.#keys[index]!;
+		const due = this.#due[index]!;
+		const seq = this.#seq[index]!;
+		let hole = index;
+		while (hole > 0) {
+			const parent = (hole - 1) >> 1;
+			if (!earlier(due, seq, this.#due[parent]!, this.#seq[parent]!)) {
+				break;
 			}
 
-			this.#swap(child, parent);
-			child = parent;
+			this.#move(parent, hole);
+			hole = parent;
+		}
+
+		if (hole !== index) {
+			this.#place(hole, key, due, seq);
 		}
 	}
 
+	/** Sifts the entry at `index` down: the earlier child moves up into the hole, as `#up` does. */
 	#down(index: number): void {
 		const {length} = this.#keys;
-		let parent = index;
+		const key = this.#keys[index]!;
+		const due = this.#due[index]!;
+		const seq = this.#seq[index]!;
+		let hole = index;
 		for (;;) {
-			const left = (parent * 2) + 1;
+			const left = (hole * 2) + 1;
+			if (left >= length) {
+				break;
+			}
+
 			const right = left + 1;
-			let smallest = parent;
-			if (left < length && this.#less(left, smallest)) {
-				smallest = left;
+			const child = right < length && earlier(this.#due[right]!, this.#seq[right]!, this.#due[left]!, this.#seq[left]!) ? right : left;
+			if (!earlier(this.#due[child]!, this.#seq[child]!, due, seq)) {
+				break;
 			}
 
-			if (right < length && this.#less(right, smallest)) {
-				smallest = right;
-			}
+			this.#move(child, hole);
+			hole = child;
+		}
 
-			if (smallest === parent) {
-				return;
-			}
-
-			this.#swap(parent, smallest);
-			parent = smallest;
+		if (hole !== index) {
+			this.#place(hole, key, due, seq);
 		}
 	}
+}
+
+/** Whether (due, seq) comes before (otherDue, otherSeq): earlier due time, then insertion order. */
+function earlier(due: number, seq: number, otherDue: number, otherSeq: number): boolean {
+	return due < otherDue || (due === otherDue && seq < otherSeq);
 }

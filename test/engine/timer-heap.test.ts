@@ -40,3 +40,46 @@ test('pops in due order with FIFO ties, after arbitrary updates and deletes', t 
 
 	t.is(seen.length, expected.size);
 });
+
+test('random sets, deletes and pops agree with a plain model at every step, ties first-set first-out', t => {
+	const heap = new TimerHeap();
+	const model = new Map<number, {due: number; order: number}>();
+	let order = 0;
+	let seed = 11;
+	const random = (below: number) => {
+		seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+		return Math.floor((seed / 2_147_483_648) * below);
+	};
+
+	let mismatches = 0;
+	for (let step = 0; step < 20_000; step++) {
+		const key = random(300);
+		const action = random(10);
+		if (action < 6) {
+			const due = random(50);
+			heap.set(key, due);
+			model.set(key, {due, order: order++});
+		} else if (action < 8) {
+			if (heap.delete(key) !== model.delete(key)) {
+				mismatches++;
+			}
+		} else {
+			const top = heap.pop();
+			const best = [...model].sort(([, a], [, b]) => a.due - b.due || a.order - b.order)[0];
+			if (top?.key !== best?.[0] || top?.dueAt !== best?.[1].due) {
+				mismatches++;
+			}
+
+			if (best) {
+				model.delete(best[0]);
+			}
+		}
+
+		if (heap.size !== model.size || heap.dueAt(key) !== model.get(key)?.due) {
+			mismatches++;
+		}
+	}
+
+	t.is(mismatches, 0);
+	t.true(order > 10_000);
+});
