@@ -30,8 +30,9 @@ export type ShardedMonitorOptions = {
 	readonly pauseStore?: PauseStore | undefined;
 	/**
 	Whether the snapshot lists every site (default true). Without (the headless printer, which shows
-	totals), the shards send no views: a view crossing threads with every result was half of what
-	each check cost this thread, and the merged copy of every view its largest use of memory.
+	totals), the shards send no views: each result no longer crosses threads with its site's new view,
+	cloned on both sides, and this thread keeps no merged copy of every view (100,000 sites on 2
+	workers: peak RSS 599 -> 492 MiB).
 	*/
 	readonly siteViews?: boolean | undefined;
 };
