@@ -115,7 +115,6 @@ if (canRun) {
 		const setup = await setUp(t);
 		for (const ssl of ['disable', 'prefer']) {
 			const config = await dbConfig(setup, {db_pass: wrongPassword, db_ssl: ssl});
-
 			await expectRefused(t, setup, ['--db-config', config], /: password authentication failed \(28P01\); check db_pass in \S+db\.json and db_user "webmon" in \S+db\.json$/);
 		}
 
@@ -128,7 +127,6 @@ if (canRun) {
 		const setup = await setUp(t);
 		for (const user of ['nobody', 'blocked', 'idle']) {
 			const config = await dbConfig(setup, {db_user: user});
-
 			await expectRefused(t, setup, ['--db-config', config], new RegExp(String.raw`\(28000\); check db_user "${user}" in \S+db\.json$`));
 		}
 	});

@@ -142,9 +142,7 @@ for (const kind of backendKinds()) {
 		];
 		for (const [content, message] of cases) {
 			const bad = path.join(directory, 'bad.csv');
-
 			await writeFile(bad, content);
-
 			const run = await runCli(['--sites-csv', bad, ...flags, '--drop-tables', '--no-tui']);
 			t.is(run.code, 2);
 			t.regex(run.stderr, message);

@@ -99,7 +99,6 @@ export async function summariseProfiles(directory: string, root: string, top = 1
 	const summaries: ProfileSummary[] = [];
 	for (const file of files) {
 		const fullPath = path.join(directory, file);
-
 		const profile = JSON.parse(await readFile(fullPath, 'utf8')) as CpuProfile;
 		summaries.push({file: fullPath, thread: threadOf(file), ...summariseProfile(profile, {top, root})});
 	}

@@ -68,7 +68,6 @@ export function spawnWrapped(options: SpawnWrappedOptions): WrappedProcess {
 		? (async () => {
 			for (let attempt = 0; attempt < 200; attempt++) {
 				// The shell also forks for its `$(...)`; the program is the child running argv[0].
-
 				const pid = await findByCommand(await descendantsOf(child.pid!), options.argv[0]!);
 				if (pid !== undefined) {
 					return pid;

@@ -133,7 +133,6 @@ export async function runOutageScenario(serverUrl: string, scratch: string, opti
 		let journalPeakBytes = 0;
 		for (let second = 0; second < outageSeconds; second++) {
 			await sleep(1000);
-
 			journalPeakBytes = Math.max(journalPeakBytes, await directoryBytes(path.join(dataDir, 'journal')));
 		}
 

@@ -82,7 +82,6 @@ export async function runWriterBench(options: WriterBenchOptions = {}): Promise<
 			for (const journal of [true, false]) {
 				const rows = backend === 'postgres' ? options.rows ?? 200_000 : options.pgliteRows ?? 50_000;
 				log(`writer throughput: ${backend}${journal ? ' with journal' : ' memory only'}, ${rows} rows`);
-
 				throughput.push(await measureThroughput({
 					backend,
 					journal,

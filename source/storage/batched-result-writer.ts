@@ -137,7 +137,6 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 				let unresolved = 0;
 				try {
 					opened = await connection();
-
 					batch = await rows.peek(Math.min(batchLimit, maxBatchRows));
 				} catch (error) {
 					retryLater(error);
@@ -190,7 +189,6 @@ export function createBatchedResultWriter(options: BatchedResultWriterOptions): 
 				settle(batch.length);
 				if (rows.size > 0) {
 					// PGlite runs on this thread: let timers and I/O in between batches.
-
 					await new Promise(resolve => {
 						setImmediate(resolve);
 					});

@@ -82,7 +82,6 @@ export async function drainWriter(writer: BatchedResultWriter, options: DrainOpt
 	let reportedAt = progressAt;
 	while (!done) {
 		let wake: unknown;
-
 		await Promise.race([flushed, new Promise<void>(resolve => {
 			wake = clock.setTimer(resolve, 250);
 		})]);

@@ -180,11 +180,9 @@ export class JournalAppender {
 
 			this.#segments.shift();
 			deleted++;
-
 			await head.release(oldest);
 			// A file that cannot be removed (a read-only disk) holds stored rows only: the next start
 			// replays them, and the database ignores them as duplicates.
-
 			await this.#options.fileSystem.remove(oldest.path).catch(() => undefined);
 		}
 

@@ -52,7 +52,6 @@ export async function loadLeftoverSegments(
 	const mark = await readStoredMark(directory.path);
 	for (const name of directory.leftover) {
 		const file = path.join(directory.path, name);
-
 		const [scan, info] = await Promise.all([scanJournalSegment(file), stat(file)]);
 		if (scan.tornBytes > 0) {
 			warn(`journal ${file}: the last line is incomplete (a write cut short by a crash); skipped ${scan.tornBytes} bytes`);

@@ -26,7 +26,6 @@ class LineChunks {
 	async next(): Promise<Buffer[] | undefined> {
 		for (;;) {
 			const buffer = Buffer.allocUnsafe(chunkBytes);
-
 			const {bytesRead} = await this.#handle.read(buffer, 0, chunkBytes, this.#position);
 			if (bytesRead === 0) {
 				this.tornBytes = this.#carry.length;

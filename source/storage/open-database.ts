@@ -86,7 +86,6 @@ async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions
 				// hang for the whole grace period at exit after an outage.
 				gracefulTerminationTimeout: 1000,
 			});
-
 			await pool.query(sql.unsafe`SELECT 1`);
 			const opened = pool;
 			return {
@@ -97,7 +96,6 @@ async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions
 			};
 		} catch (error) {
 			lastError = error;
-
 			await pool?.end().catch(() => undefined);
 			const hasFallback = index < attempts.length - 1;
 			if (!(hasFallback && isTlsRefusedByServer(error))) {

@@ -6,10 +6,8 @@ cursor, retitle the window, hide text or reorder what the user reads.
 
 // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (ESC P|X|^|_ ... ST), other two-byte ESC
 // sequences, and the 8-bit C1 forms of CSI (0x9B) and OSC (0x9D).
-
 const escapeSequence = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B\u009C]*(?:\u0007|\u001B\\|\u009C)?|\u001B[PX^_][^\u001B\u009C]*(?:\u001B\\|\u009C)?|\u001B[@-Z\\]|\u009B[0-?]*[ -/]*[@-~]|\u009D[^\u0007\u009C]*(?:\u0007|\u009C)?/g;
 // C0 and C1 controls, DEL, bidi embeddings/overrides/isolates and marks, line/paragraph separators.
-
 const unsafeCharacter = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
 
 /**

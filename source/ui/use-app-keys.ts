@@ -148,7 +148,6 @@ function editFilter(input: string, key: Key, context: KeyContext): void {
 		dispatch({type: 'filter-backspace'});
 	} else if (!move('', key, context) && !key.ctrl && !key.meta && input !== '') {
 		// Pasted text arrives as one string; keep only what can be typed on one line.
-
 		const typed = input.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, '');
 		dispatch({type: 'filter-append', text: typed});
 	}

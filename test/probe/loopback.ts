@@ -89,7 +89,6 @@ export function assertWellFormed(t: ExecutionContext, outcome: ProbeOutcome): vo
 	t.true([0, 1, 2].includes(outcome.regexMatchStatus), 'regex status is 0, 1 or 2');
 	if (outcome.errorMessage !== undefined) {
 		t.false(outcome.errorMessage.includes('\0'), 'no NUL in the message');
-
 		t.false(/[\u0000-\u001F]/.test(outcome.errorMessage), 'message is one line');
 		t.true(outcome.errorMessage.length <= maxMessageLength, 'message is bounded');
 		t.true(outcome.errorMessage.length > 0, 'message is not empty');

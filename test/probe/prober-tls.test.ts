@@ -100,7 +100,6 @@ test('reconnections resume the TLS session, even after garbage collection', asyn
 		for (let index = 0; index < 3; index++) {
 			t.is((await prober.probe({url: server.url()})).httpStatusCode, 200);
 			// Undici alone keeps sessions only through WeakRefs, so a collection used to lose them.
-
 			await collectGarbage(server);
 		}
 

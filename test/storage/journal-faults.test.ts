@@ -164,10 +164,8 @@ test('a disk that flaps (nearly full, as stored segments come and go) gets one l
 	for (let flap = 0; flap < 4; flap++) {
 		disk.faults.append = {code: 'ENOSPC', written: 0};
 		pushRows(queue, flap * 5, (flap * 5) + 5);
-
 		await waitFor(() => queue.fault !== undefined, 10_000);
 		delete disk.faults.append;
-
 		await waitFor(() => queue.fault === undefined, 10_000);
 	}
 
@@ -198,7 +196,6 @@ test('the journal size bound: past it rows wait in memory, the queue is full at 
 		const rows = await queue.peek(4);
 		stored.push(...rows.map(row => row?.row[1]));
 		queue.drop(rows.length);
-
 		await queue.sync();
 		t.true(queue.journalBytes <= bound, 'never past the bound');
 	}

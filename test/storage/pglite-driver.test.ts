@@ -158,7 +158,6 @@ test.serial('[pglite] 20 concurrent transactions commit or roll back only their 
 		const outcomes = await Promise.allSettled(Array.from({length: 20}, async (_, owner) => pool.transaction(async transaction => {
 			for (let n = 0; n < 3; n++) {
 				await transaction.query(sql.unsafe`INSERT INTO item VALUES (${owner}, ${n})`);
-
 				await delay(1);
 			}
 

@@ -71,7 +71,6 @@ forEachDatabase('while the database is away rows spill to the journal past the m
 		writer.push(entry);
 		if (index % 100 === 99) {
 			// Results arrive over time, not in one burst.
-
 			await new Promise(resolve => {
 				setImmediate(resolve);
 			});

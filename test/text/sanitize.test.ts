@@ -18,7 +18,6 @@ for (const [input, expected] of hostile) {
 	test(`sanitises ${JSON.stringify(input)}`, t => {
 		const output = sanitizeForTerminal(input);
 		t.is(output, expected);
-
 		t.notRegex(output, /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/);
 	});
 }

@@ -15,7 +15,6 @@ import {
 const hostile = 'evil\u001B[2J\u001B]0;pwned\u0007\u202Egnp.exe\u0000\u009B31m\u009D0;x\u009C\u007F\rtail';
 
 // C0 controls other than the frame's own newlines, DEL, C1 controls, and the bidi controls.
-
 const unsafe = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 test('hostile text from the monitor, the database and the writer never reaches a frame raw', async t => {
@@ -108,15 +107,11 @@ test('hostile loopback servers, probed for real, cannot reach the terminal throu
 	const detailShown = () => app.lastFrame()!.includes('TIME (UTC)') || app.lastFrame()!.includes('no stored checks');
 	for (const _ of servers) {
 		await press(app.stdin, keys.enter);
-
 		await waitFor(detailShown, 15_000, () => `the detail pane; last frame:\n${app.lastFrame()}`);
-
 		await press(app.stdin, keys.escape);
 		// The next key only once Escape has closed the pane. A failure under load left a frame that fits
 		// Escape and j taken as one key (Alt-j: moved inside the pane), then Enter closing the pane.
-
 		await waitFor(() => !detailShown(), 15_000, () => `the table again; last frame:\n${app.lastFrame()}`);
-
 		await press(app.stdin, 'j');
 	}
 

@@ -105,10 +105,8 @@ test('/ filters as you type over URL, status, code and error kind; Backspace edi
 		['/[0-9]+2$/', [12, 22]],
 	] as const) {
 		await press(app.stdin, '/', ...typed);
-
 		await waitFor(() => rowIds(app.lastFrame()).length === expected.length).catch(() => undefined);
 		t.deepEqual(rowIds(app.lastFrame()).sort((a, b) => a - b), [...expected], `filter ${typed}`);
-
 		await press(app.stdin, keys.escape);
 	}
 

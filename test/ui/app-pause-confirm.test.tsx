@@ -66,12 +66,9 @@ test('while P asks, any key but y cancels and says so, and does nothing else (n,
 	const before = marked();
 	for (const key of ['n', keys.enter, keys.escape, 'j', 'q', ' ', '/', 'P']) {
 		await press(app.stdin, 'P');
-
 		await waitFor(() => frame().includes('Pause 30 sites? y/N'));
-
 		await press(app.stdin, key);
 		// Only an answer takes the question away.
-
 		await waitFor(() => !frame().includes('y/N'));
 		t.regex(frame(), /^cancelled: nothing paused/m, JSON.stringify(key));
 	}

@@ -28,7 +28,6 @@ test('fitUrl never cuts through a wide character, uses the ASCII ellipsis it is 
 	t.is(ascii, 'https://?~??/?/??/42', 'the ? of an international host are part of the origin');
 	t.regex(ascii, /^[\u0020-\u007E]*$/);
 	const hostile = displayText('https://evil.example/\u001B[2J\u202Egnp.exe/\u009B31m/tail', 'unicode');
-
 	t.notRegex(fitUrl(hostile, 24, '…'), /[\u0000-\u001F\u007F-\u009F\u202A-\u202E]/);
 	t.regex(fitUrl(hostile, 24, '…'), /^https:\/\/evi….*\/tail$/);
 });

@@ -167,7 +167,6 @@ export function resize(stdout: NodeJS.EventEmitter, size: {columns: number; rows
 export async function press(stdin: {write(data: string): void}, ...sequence: string[]): Promise<void> {
 	for (const key of sequence) {
 		stdin.write(key);
-
 		await delay(key === keys.escape ? 40 : 5);
 	}
 }

@@ -63,7 +63,6 @@ test('a steady stream of changes publishes at most once per interval, and the la
 	// A change every 2 ms for 550 ms, as results arrive.
 	for (let elapsed = 0; elapsed < 550; elapsed += 2) {
 		bump();
-
 		await clock.advance(2);
 	}
 

@@ -10,7 +10,6 @@ import {displayText, fitMiddle, fitText, textWidth, toAscii} from '../../source/
 import {initialUiState} from '../../source/ui/ui-state.js';
 
 const hostile = 'evil\u001B[2J\u001B]0;pwned\u0007\u001B[5m\u202Egnp.exe\u0000\u009B31m\u009D0;x\u009C\u007F\r\ttail';
-
 const unsafe = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 test('textWidth counts wide characters twice and combining marks not at all', t => {
