@@ -179,12 +179,10 @@ export class HostLanes {
 		let from: Standing | undefined;
 		for (const standing of standings) {
 			const top = standing === 'suspect' && !allowSuspect ? undefined : this.#ready[standing].peek();
-			if (!(top && (!best || top.dueAt < best.dueAt))) {
-				continue;
+			if (top && (!best || top.dueAt < best.dueAt)) {
+				best = top;
+				from = standing;
 			}
-
-			best = top;
-			from = standing;
 		}
 
 		if (!best || !from) {

@@ -102,12 +102,10 @@ export async function drainWriter(writer: BatchedResultWriter, options: DrainOpt
 			return exitCodeAfterClose(writer.stats());
 		}
 
-		if (!(now - reportedAt >= progressEveryMs)) {
-			continue;
+		if (now - reportedAt >= progressEveryMs) {
+			reportedAt = now;
+			options.log(drainProgress(stats));
 		}
-
-		reportedAt = now;
-		options.log(drainProgress(stats));
 	}
 
 	await writer.close();
