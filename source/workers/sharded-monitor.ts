@@ -190,8 +190,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 
 	checkNow(id: number): boolean {
 		// Without views the shard's engine alone knows whether the site is running, and says no there.
-		const view = this.#views ? this.#views.get(id) : this.#specs.get(id);
-		if (!view || ('running' in view && view.running)) {
+		if (!this.#specs.has(id) || this.#views?.get(id)?.running) {
 			return false;
 		}
 
