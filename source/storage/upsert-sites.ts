@@ -10,14 +10,14 @@ RETURNING took 8 s on PostgreSQL and 42 s on PGlite, and rewrote every row on ev
 UPDATE writes a new row version even when nothing changed). So the sites go into a temporary table
 in a few large statements, and reach `website` in set-based statements: new URLs inserted in
 url_uq order (sorted keys fill the btree page after page), then, only if the join that reads the ids
-back finds one, the changed rows updated. Not one
-INSERT ... ON CONFLICT: its speculative insertion costs a probe and a token per row, 7.1 s against
-4.8 s for a million new rows on PostgreSQL (10.4 s against 6.3 s on PGlite), and on a restart, when
-every row exists, it probes all of them (4.0 s) where an anti-join takes 1.1 s. The ids come back
-as one ordered text list in one row, not as a million parsed and validated rows.
+back finds one, the changed rows updated. Not one INSERT ... ON CONFLICT: its speculative insertion
+costs a probe and a token per row, 7.1 s against 4.8 s for a million new rows on PostgreSQL (10.4 s
+against 6.3 s on PGlite), and on a restart, when every row exists, it probes all of them (4.0 s)
+where an anti-join takes 1.1 s. The ids come back as one ordered text list in one row, not as a
+million parsed and validated rows.
 */
 
-/** Rows per statement filling the temporary table: each parameter array a few MB. */
+/** Rows per statement filling the temporary table: a few MB of text each. */
 const fillChunkRows = 50_000;
 
 /** Tries of the whole upsert when another writer inserted one of its URLs meanwhile. */
@@ -97,8 +97,8 @@ async function fillFrom(connection: CommonQueryMethods, sites: readonly SiteInpu
 /**
 A chunk as one text of `url TAB interval TAB regex` lines, split by the server, instead of four
 parameter arrays whose every element the client quotes and escapes and the server parses back: a
-million sites start about 2 s sooner on either backend. URLs hold no tab or line break (normalised URLs have no whitespace); a chunk whose regex does
-goes by `fillArrays`.
+million sites start about 2 s sooner on either backend. URLs hold no tab or line break (normalised
+URLs have no whitespace); a chunk with a regex that does goes by `fillArrays`.
 */
 async function fillLines(connection: CommonQueryMethods, chunk: readonly SiteInput[], start: number): Promise<void> {
 	const lines = chunk.map(site => `${site.url}\t${storedInterval(site)}\t${site.regex ?? ''}`).join('\n');
