@@ -1,3 +1,4 @@
+import {canonicalIpv4} from '../text/url-patterns.js';
 import {maxUrlBytes} from './input-limits.js';
 
 /*
@@ -11,14 +12,12 @@ them), a last label that is a number (WHATWG reads `127.1`, `0x7f.1` and `010.0.
 with a leading zero, `%`, a path segment starting with `.`, a query and a fragment.
 */
 
-// 0-255 without a leading zero: what WHATWG writes an IPv4 address's parts as.
-const octet = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
 // `hostLabel` of normalize-url.ts, but for upper case and `_` (left to WHATWG, to lower-case or refuse).
 const label = String.raw`(?!xn--)[\da-z](?:[\d\-a-z]{0,61}[\da-z])?`;
 const hostEnd = '(?:[/:]|$)';
 // At most 253 characters, as normalize-url.ts's `isDnsName` demands. Either a dotted quad, or a
 // name whose last label is not a number (`1.2.3.4a` is a name; `1.2.3.04`, `127.1`, `0x7f` are not).
-const host = String.raw`(?=[^/:]{1,253}${hostEnd})(?:(?:${octet}\.){3}${octet}|(?:${label}\.)*(?!0x|\d+${hostEnd})${label})`;
+const host = String.raw`(?=[^/:]{1,253}${hostEnd})(?:${canonicalIpv4}|(?:${label}\.)*(?!0x|\d+${hostEnd})${label})`;
 const port = String.raw`:(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d\d|655[0-2]\d|6553[0-5])`;
 // Characters WHATWG neither percent-encodes nor decodes in a path; no segment may start with `.`,
 // which covers the `.` and `..` segments it resolves.

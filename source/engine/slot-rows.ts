@@ -1,3 +1,4 @@
+import {canonicalIpv4} from '../text/url-patterns.js';
 import type {Standing} from './check-queue.js';
 import {isSuccess, type SiteView} from './site-state.js';
 import {regexMatchStatus, type CheckResult, type SiteSpec} from './types.js';
@@ -36,10 +37,9 @@ export function standingOf(view: SiteView, suspectAfterTimeouts: number): Standi
 }
 
 // `scheme://host:port` of a normalised URL (`config/normalize-url.ts` always writes the port).
-// 0-255 without a leading zero; a name's last label has a letter and is not hex (`127.1`, `0x7f`
+// A canonical IPv4 address, or a name whose last label has a letter and is not hex (`127.1`, `0x7f`
 // and `010.0.0.1` are IPv4 to WHATWG, and go through it).
-const octet = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
-const canonicalHost = String.raw`(?:(?:${octet}\.){3}${octet}|(?:[\d\-_a-z]+\.)*(?!0x)[\d\-_]*[a-z][\d\-_a-z]*)`;
+const canonicalHost = String.raw`(?:${canonicalIpv4}|(?:[\d\-_a-z]+\.)*(?!0x)[\d\-_]*[a-z][\d\-_a-z]*)`;
 const normalisedOrigin = new RegExp(String.raw`^https?:\/\/${canonicalHost}:[1-9]\d*(?=[#/?]|$)`);
 const defaultPorts: Readonly<Record<string, string>> = {'http:': '80', 'https:': '443'};
 
