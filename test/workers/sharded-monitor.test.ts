@@ -27,6 +27,19 @@ async function startServer() {
 	};
 }
 
+/** Starts `monitor`, waits until every site had its checks, stops it; the results as reported. */
+async function runUntilDone(monitor: ShardedMonitor): Promise<CheckResult[]> {
+	const results: CheckResult[] = [];
+	monitor.on('result', result => results.push(result));
+	const done = new Promise<void>(resolve => {
+		monitor.once('done', resolve);
+	});
+	monitor.start();
+	await done;
+	await monitor.stop();
+	return results;
+}
+
 test('shards cover every site exactly once', t => {
 	const ids = Array.from({length: 1000}, (_, index) => index * 7 + 3);
 	for (const workers of [1, 2, 3, 8]) {
@@ -51,14 +64,7 @@ test('three shard workers check every site on its grid and report every result o
 	}));
 	const monitor = new ShardedMonitor({workers: 3, checksPerSite: 2, timeoutMs: 5000, publishEveryMs: 50});
 	monitor.addSites(sites);
-	const results: CheckResult[] = [];
-	monitor.on('result', result => results.push(result));
-	const done = new Promise<void>(resolve => {
-		monitor.once('done', resolve);
-	});
-	monitor.start();
-	await done;
-	await monitor.stop();
+	const results = await runUntilDone(monitor);
 
 	t.is(results.length, 60);
 	t.is(new Set(results.map(result => `${result.siteId}@${result.scheduledAt}`)).size, 60, 'no duplicates');
@@ -91,15 +97,8 @@ test('without site views (the headless printer) the shards report every result a
 	}));
 	const monitor = new ShardedMonitor({workers: 2, checksPerSite: 2, timeoutMs: 5000, publishEveryMs: 50, siteViews: false});
 	monitor.addSites(sites);
-	const results: CheckResult[] = [];
-	monitor.on('result', result => results.push(result));
 	t.like(monitor.snapshot().totals, {sites: 20, paused: 1, pending: 19, up: 0, down: 0}, 'counts before any shard reported');
-	const done = new Promise<void>(resolve => {
-		monitor.once('done', resolve);
-	});
-	monitor.start();
-	await done;
-	await monitor.stop();
+	const results = await runUntilDone(monitor);
 
 	t.is(results.length, 38, 'two rows for each of the 19 sites not paused');
 	const {totals, sites: views} = monitor.snapshot();
