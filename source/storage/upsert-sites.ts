@@ -1,7 +1,8 @@
 import {sql, UniqueIntegrityConstraintViolationError, type CommonQueryMethods, type DatabasePool} from 'slonik';
 import {z} from 'zod';
 import type {SiteSpec} from '../engine/types.js';
-import {InputError} from '../errors.js';
+import {loadIntoEmptyWebsite, websiteIsEmpty} from './bulk-load-sites.js';
+import {insertInChunks, storedInterval} from './site-input-rows.js';
 import type {SiteInput} from './sites-repository.js';
 
 /*
@@ -14,11 +15,9 @@ back finds one, the changed rows updated. Not one INSERT ... ON CONFLICT: its sp
 costs a probe and a token per row, 7.1 s against 4.8 s for a million new rows on PostgreSQL (10.4 s
 against 6.3 s on PGlite), and on a restart, when every row exists, it probes all of them (4.0 s)
 where an anti-join takes 1.1 s. The ids come back as one ordered text list in one row, not as a
-million parsed and validated rows.
+million parsed and validated rows. An empty `website` (a first start) is loaded in bulk instead,
+see `bulk-load-sites.ts`.
 */
-
-/** Rows per statement filling the temporary table: a few MB of text each. */
-const fillChunkRows = 50_000;
 
 /** Tries of the whole upsert when another writer inserted one of its URLs meanwhile. */
 const concurrentTries = 3;
@@ -32,6 +31,12 @@ const storedIds = z.object({
 	changed: z.boolean(),
 });
 
+/** Where the stored sites are: their ids in input order, and which are paused. */
+type Stored = {
+	readonly idAt: (index: number) => number;
+	readonly paused: ReadonlySet<number>;
+};
+
 const readIds = sql.type(storedIds)`
 	SELECT
 		coalesce(string_agg(w.website_id::text, ',' ORDER BY i.ord), '') AS ids,
@@ -39,18 +44,6 @@ const readIds = sql.type(storedIds)`
 		coalesce(bool_or(w."interval" IS DISTINCT FROM i."interval" OR w.regex IS DISTINCT FROM i.regex), false) AS changed
 	FROM site_input i JOIN website w ON w.url_uq = i.url_uq
 `;
-
-/**
-`website.interval` is integer seconds, as the predecessor stored it; a fractional interval is
-rounded to the nearest second (at least 1).
-*/
-function storedInterval(site: SiteInput): number {
-	if (!Number.isFinite(site.intervalSeconds) || site.intervalSeconds <= 0) {
-		throw new InputError(`interval ${site.intervalSeconds} for ${site.url} is not a positive number of seconds`);
-	}
-
-	return Math.min(2_147_483_647, Math.max(1, Math.round(site.intervalSeconds)));
-}
 
 /** `sites` without earlier rows of a URL listed again (one statement cannot update a row twice). */
 function lastOfEachUrl(sites: readonly SiteInput[]): readonly SiteInput[] {
@@ -76,45 +69,11 @@ async function fill(connection: CommonQueryMethods, sites: readonly SiteInput[])
 	await connection.query(sql.unsafe`
 		CREATE TEMPORARY TABLE site_input (ord int4, url_uq text, "interval" int4, regex text) ON COMMIT DROP
 	`);
-	await fillFrom(connection, sites, 0);
+	await insertInChunks(sites, async rows => connection.query(sql.unsafe`
+		INSERT INTO site_input (ord, url_uq, "interval", regex) ${rows}
+	`));
 	// A temporary table has no statistics; without them the joins below may be planned as loops.
 	await connection.query(sql.unsafe`ANALYZE site_input`);
-}
-
-/** One chunk, then the rest: the rows of one statement only are built at a time. */
-async function fillFrom(connection: CommonQueryMethods, sites: readonly SiteInput[], start: number): Promise<void> {
-	if (start >= sites.length) {
-		return;
-	}
-
-	const chunk = sites.slice(start, start + fillChunkRows);
-	await (chunk.some(site => site.regex !== undefined && /[\t\n]/.test(site.regex))
-		? fillArrays(connection, chunk, start)
-		: fillLines(connection, chunk, start));
-	await fillFrom(connection, sites, start + fillChunkRows);
-}
-
-/**
-A chunk as one text of `url TAB interval TAB regex` lines, split by the server, instead of four
-parameter arrays whose every element the client quotes and escapes and the server parses back: a
-million sites start about 2 s sooner on either backend. URLs hold no tab or line break (normalised
-URLs have no whitespace); a chunk with a regex that does goes by `fillArrays`.
-*/
-async function fillLines(connection: CommonQueryMethods, chunk: readonly SiteInput[], start: number): Promise<void> {
-	const lines = chunk.map(site => `${site.url}\t${storedInterval(site)}\t${site.regex ?? ''}`).join('\n');
-	await connection.query(sql.unsafe`
-		INSERT INTO site_input (ord, url_uq, "interval", regex)
-		SELECT ${start}::int4 + (n - 1)::int4, split_part(line, E'\t', 1), split_part(line, E'\t', 2)::int4, nullif(split_part(line, E'\t', 3), '')
-		FROM string_to_table(${lines}::text, E'\n') WITH ORDINALITY AS rows (line, n)
-	`);
-}
-
-async function fillArrays(connection: CommonQueryMethods, chunk: readonly SiteInput[], start: number): Promise<void> {
-	const rows = chunk.map((site, index): [number, string, number, string | null] =>
-		[start + index, site.url, storedInterval(site), site.regex ?? null]);
-	await connection.query(sql.unsafe`
-		INSERT INTO site_input SELECT * FROM ${sql.unnest(rows, ['int4', 'text', 'int4', 'text'])}
-	`);
 }
 
 /**
@@ -123,7 +82,7 @@ that did not change is not written, so its `updated_at` stays), paused flags kep
 and the paused flags in input order. The join that reads the ids also says whether anything changed,
 so a restart with the same file (the usual one) makes no second pass over a million rows.
 */
-async function store(connection: CommonQueryMethods): Promise<z.infer<typeof storedIds>> {
+async function store(connection: CommonQueryMethods, count: number): Promise<Stored> {
 	await connection.query(sql.unsafe`
 		INSERT INTO website (url_uq, "interval", regex)
 		SELECT i.url_uq, i."interval", i.regex FROM site_input i
@@ -139,15 +98,29 @@ async function store(connection: CommonQueryMethods): Promise<z.infer<typeof sto
 		`);
 	}
 
-	return stored;
+	const ids = stored.ids.split(',');
+	if (ids.length !== count) {
+		// Every input row was inserted or found in this transaction; anything else is a broken invariant.
+		throw new Error(`upsertSites: ${count} sites stored but ${ids.length} ids read back`);
+	}
+
+	return {idAt: index => Number(ids[index]), paused: new Set(stored.paused)};
 }
 
-/** Runs the upsert's transaction again when another writer inserted one of the URLs first. */
-async function storeAll(pool: DatabasePool, sites: readonly SiteInput[], tries = concurrentTries): Promise<z.infer<typeof storedIds>> {
+/**
+Stores the sites in one transaction: by bulk load into an empty table (`bulk-load-sites.ts`), else
+by upsert. Runs again when another writer inserted one of the URLs first.
+*/
+async function storeAll(pool: DatabasePool, sites: readonly SiteInput[], tries = concurrentTries): Promise<Stored> {
+	const empty = await websiteIsEmpty(pool);
 	try {
 		return await pool.transaction(async transaction => {
+			if (empty && await loadIntoEmptyWebsite(transaction, sites)) {
+				return {idAt: index => index + 1, paused: new Set()};
+			}
+
 			await fill(transaction, sites);
-			return store(transaction);
+			return store(transaction, sites.length);
 		});
 	} catch (error) {
 		if (error instanceof UniqueIntegrityConstraintViolationError && tries > 1) {
@@ -172,18 +145,11 @@ export async function upsertSites(pool: DatabasePool, input: readonly SiteInput[
 	}
 
 	const stored = await storeAll(pool, sites);
-	const ids = stored.ids.split(',');
-	if (ids.length !== sites.length) {
-		// Every input row was inserted or found in this transaction; anything else is a broken invariant.
-		throw new Error(`upsertSites: ${sites.length} sites stored but ${ids.length} ids read back`);
-	}
-
-	const paused = new Set(stored.paused);
 	return sites.map((site, index) => ({
-		id: Number(ids[index]),
+		id: stored.idAt(index),
 		url: site.url,
 		intervalSeconds: storedInterval(site),
 		regex: site.regex ?? undefined,
-		paused: paused.has(index),
+		paused: stored.paused.has(index),
 	}));
 }
