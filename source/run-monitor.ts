@@ -75,8 +75,17 @@ before the database is touched, so bad input never changes stored data.
 */
 export async function runMonitor(options: MonitorOptions): Promise<number> {
 	const log = stderrLog(options.stderr);
-	const csvSites = options.sitesCsv ? await readSitesCsv(options.sitesCsv, {encoding: options.csvEncoding}) : undefined;
-	const target = await resolveTarget(options);
+	// Read while storage builds a new PGlite directory beside it (openMonitorStorage awaits it).
+	const csvSites = options.sitesCsv ? readSitesCsv(options.sitesCsv, {encoding: options.csvEncoding}) : undefined;
+	let target: DatabaseTarget;
+	try {
+		target = await resolveTarget(options);
+	} catch (error) {
+		// A bad sites file is reported first, as when it was read before the database settings.
+		await csvSites;
+		throw error;
+	}
+
 	// --- storage: journal, database (reachable or not), migrations, sites, writer (storage/monitor-storage.ts)
 	const storage = await openMonitorStorage({
 		target,

@@ -4,10 +4,12 @@ import {systemClock, type Clock, type SiteSpec} from '../engine/types.js';
 import {DatabaseUnavailableError, InputError} from '../errors.js';
 import {createBatchedResultWriter, type BatchedResultWriter, type BatchedResultWriterOptions} from './batched-result-writer.js';
 import {openDurableRowQueue} from './durable-row-queue.js';
-import {journalDirectoryFor, loadSiteCache, openJournalDirectory, saveSiteCache, type JournalDirectory} from './journal-directory.js';
+import {journalDirectoryFor, loadSiteCache, openJournalDirectory, type JournalDirectory} from './journal-directory.js';
 import type {SiteDefinition} from './journal-record.js';
 import {dropTables, migrate} from './migrations.js';
 import {openDatabase, type Database} from './open-database.js';
+import {cacheSites, saveSoon} from './site-cache-saving.js';
+import {sitesBesideInitdb, type PreparedPglite} from './prepare-pglite.js';
 import {createSitePauses} from './site-pauses.js';
 import {loadSites, upsertSites, type SiteInput} from './sites-repository.js';
 import type {DatabaseTarget} from './types.js';
@@ -17,8 +19,11 @@ export type MonitorStorageOptions = {
 	readonly target: DatabaseTarget;
 	/** `--data-dir` or its default: a server's journal lives under it. */
 	readonly dataDir: string;
-	/** The sites file's rows: distinct URLs (`readSitesCsv` refuses a URL listed twice). */
-	readonly csvSites?: readonly SiteInput[] | undefined;
+	/**
+	The sites file's rows: distinct URLs (`readSitesCsv` refuses a URL listed twice). While a promise
+	is pending, a new PGlite directory is built beside it (see `sitesBesideInitdb`).
+	*/
+	readonly csvSites?: readonly SiteInput[] | Promise<readonly SiteInput[]> | undefined;
 	readonly sitesTable: boolean;
 	readonly dropTables: boolean;
 	readonly log: (line: string) => void;
@@ -66,36 +71,6 @@ function deferred() {
 }
 
 /**
-Runs `save` once, `siteCacheDelayMs` from now or when the returned function is called first (the
-close), whichever comes first: a million sites take a second of the main thread to write down, and
-that second is not spent on the way to the first check.
-*/
-function saveSoon(clock: Clock, save: () => Promise<void>): () => Promise<void> {
-	let saved: Promise<void> | undefined;
-	const now = async () => {
-		clock.clearTimer(timer);
-		saved ??= save();
-		return saved;
-	};
-
-	const timer = clock.setTimer(() => {
-		void now();
-	}, siteCacheDelayMs);
-	return now;
-}
-
-/** How long after the start the site list is cached (see `saveSoon`). */
-const siteCacheDelayMs = 5000;
-
-async function cacheSites(journal: JournalDirectory | undefined, sites: SiteSpec[], log: (line: string) => void) {
-	if (journal) {
-		await saveSiteCache(journal.path, sites).catch((error: unknown) => {
-			log(`warning: cannot save the site list in ${journal.path}: ${(error as Error).message}`);
-		});
-	}
-}
-
-/**
 Opens the journal and the database, migrates, loads or upserts the sites and creates the writer.
 A PostgreSQL server that cannot be reached is not fatal: the run starts with provisional site ids
 (from the CSV, or the site list cached at the last start that reached it), journals every result,
@@ -105,6 +80,14 @@ bad input, a PGlite directory that cannot be opened, `--drop-tables` without a d
 the whole job.
 */
 export async function openMonitorStorage(options: MonitorStorageOptions): Promise<MonitorStorage | undefined> {
+	const {prepared, csvSites} = await sitesBesideInitdb(options.target, options.csvSites);
+	return openStorage({...options, csvSites}, prepared);
+}
+
+/** `MonitorStorageOptions` once the sites file is read. */
+type StorageOptions = Omit<MonitorStorageOptions, 'csvSites'> & {readonly csvSites?: readonly SiteInput[] | undefined};
+
+async function openStorage(options: StorageOptions, prepared: PreparedPglite | undefined): Promise<MonitorStorage | undefined> {
 	const {target} = options;
 	let logTo = options.log;
 	const log = (line: string) => {
@@ -117,7 +100,7 @@ export async function openMonitorStorage(options: MonitorStorageOptions): Promis
 	let database: Database | undefined;
 	let unreachable: DatabaseUnavailableError | undefined;
 	try {
-		database = await openDatabase(target);
+		database = await openDatabase(target, {prepared});
 		journal ??= await openJournalDirectory(journalPath, target.describe);
 	} catch (error) {
 		if (!(error instanceof DatabaseUnavailableError) || target.kind !== 'postgres' || options.dropTables) {
@@ -263,7 +246,7 @@ function lazyPool(current: () => DatabasePool | undefined, describe: string): Da
 
 async function startWithDatabase(
 	database: Database,
-	options: MonitorStorageOptions,
+	options: StorageOptions,
 	hasLeftover: boolean,
 	replayLeftover: () => Promise<void>,
 ): Promise<SiteSpec[]> {
@@ -300,7 +283,7 @@ async function startWithDatabase(
 }
 
 async function startWithoutDatabase(
-	options: MonitorStorageOptions,
+	options: StorageOptions,
 	journal: JournalDirectory | undefined,
 	unreachable: DatabaseUnavailableError,
 ): Promise<SiteSpec[]> {

@@ -1,16 +1,14 @@
 import {rmSync} from 'node:fs';
-import path from 'node:path';
 import type {ConnectionOptions} from 'node:tls';
 import {PGlite} from '@electric-sql/pglite';
 import {createPgDriverFactory} from '@slonik/pg-driver';
 import {createPool, sql, type DatabasePool} from 'slonik';
 import {DatabaseConfigError, DatabaseUnavailableError, WebmonError} from '../errors.js';
-import {describeFileSystemFailure, fileSystemFailure} from './file-system-errors.js';
-import {makeDirectories, removeEmptyDirectories} from './make-directories.js';
 import {createPgliteDriverFactory} from './pglite-driver.js';
-import {initPgliteDataDir, pgliteOptions} from './pglite-initdb.js';
-import {lockDataDir, type DataDirLock} from './pglite-lock.js';
+import {installStagedCluster, pgliteOptions} from './pglite-initdb.js';
+import type {DataDirLock} from './pglite-lock.js';
 import {PgliteSession} from './pglite-session.js';
+import {preparePglite, type PreparedPglite} from './prepare-pglite.js';
 import {
 	configurationFault,
 	describeConnectionFailure,
@@ -40,6 +38,8 @@ export type OpenDatabaseOptions = {
 	readonly connectionTimeoutMs?: number;
 	/** PostgreSQL only: most connections the pool opens. Default 4 (the writer needs one). */
 	readonly maxPoolSize?: number;
+	/** PGlite only: the target's directory, already prepared (`preparePglite`). */
+	readonly prepared?: PreparedPglite;
 };
 
 /**
@@ -50,7 +50,7 @@ wrong (see `configurationFault`), else `DatabaseUnavailableError`.
 export async function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<Database> {
 	return target.kind === 'postgres'
 		? openPostgres(target, options)
-		: openPglite(target);
+		: openPrepared(options.prepared ?? preparePglite(target));
 }
 
 type PostgresTarget = Extract<DatabaseTarget, {kind: 'postgres'}>;
@@ -118,31 +118,14 @@ async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions
 	throw new DatabaseUnavailableError(`cannot connect to PostgreSQL at ${target.describe}: ${reason}`, {cause});
 }
 
-type PgliteTarget = Extract<DatabaseTarget, {kind: 'pglite'}>;
-
-async function openPglite(target: PgliteTarget): Promise<Database> {
-	const dataDir = path.resolve(target.dataDir);
-	// The topmost directory this call creates, if any: removed again if the open fails.
-	let created: string | undefined;
+async function openPrepared(prepared: PreparedPglite): Promise<Database> {
+	const {dataDir, created, lock} = prepared;
 	try {
-		created = makeDirectories(dataDir);
-	} catch (error) {
-		throw new DatabaseUnavailableError(
-			`cannot create PGlite data directory ${dataDir}: ${describeFileSystemFailure(fileSystemFailure(error))}`,
-			{cause: error},
-		);
-	}
+		if (await prepared.staged) {
+			installStagedCluster(dataDir);
+		}
 
-	let lock: DataDirLock;
-	try {
-		lock = lockDataDir(dataDir);
-	} catch (error) {
-		removeEmptyDirectories(dataDir, created);
-		throw error;
-	}
-
-	try {
-		return await startPglite(dataDir, target.describe, lock);
+		return await startPglite(dataDir, prepared.describe, lock);
 	} catch (error) {
 		if (created) {
 			// Locked and created by this call, so nothing of value is inside: no half-built cluster
@@ -160,11 +143,10 @@ async function openPglite(target: PgliteTarget): Promise<Database> {
 	}
 }
 
-/** Creates the cluster if needed, opens it and its pool, and ties the lock's release to closing. */
+/** Opens the cluster and its pool, and ties the lock's release to closing. */
 async function startPglite(dataDir: string, describe: string, lock: DataDirLock): Promise<Database> {
 	let pglite: PGlite | undefined;
 	try {
-		await initPgliteDataDir(dataDir);
 		pglite = new PGlite(dataDir, pgliteOptions);
 		await pglite.waitReady;
 		// Storage faults (a full disk) close the instance; the session reopens the directory later.

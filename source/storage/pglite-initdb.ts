@@ -25,32 +25,44 @@ const stagingName = '.webmon-initdb';
 const initdbTimeoutMs = 120_000;
 
 /**
-Creates a new PGlite data directory in a short-lived child process. initdb runs a WebAssembly
-instance of its own whose memory stays in a process's peak RSS for the rest of its life (a first run
-of 100,000 sites peaked at 1.21 GB against 0.82 GB on an existing directory). Does nothing when the
-directory already holds a cluster. The caller holds the directory's lock.
+Builds a new cluster in the staging directory inside `dataDir`, by initdb in a short-lived child
+process: initdb runs a WebAssembly instance of its own whose memory would otherwise stay in this
+process's peak RSS for the rest of its life (a first run of 100,000 sites peaked at 1.21 GB against
+0.82 GB on an existing directory). Resolves false, doing nothing, when `dataDir` already holds a
+cluster; true once the staged cluster is complete (`installStagedCluster` moves it up, or
+`removeStagedCluster` drops it). `signal` stops initdb. The caller holds the directory's lock.
 
 @throws {DatabaseUnavailableError} One line saying why (`no space left on device (ENOSPC); ...`),
 after removing everything initdb wrote.
 */
-export async function initPgliteDataDir(dataDir: string): Promise<void> {
+export async function stageCluster(dataDir: string, {signal}: {signal?: AbortSignal} = {}): Promise<boolean> {
 	if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
-		return;
+		return false;
 	}
 
-	const staging = path.join(dataDir, stagingName);
 	// Left by an initdb that was killed; nobody else uses it while we hold the lock.
-	rmSync(staging, {recursive: true, force: true});
-	try {
-		const failure = await runInitdb(staging);
-		if (failure) {
-			throw new DatabaseUnavailableError(`cannot create a PGlite database in ${dataDir}: ${sanitizeForTerminal(failure)}`);
-		}
-
-		moveUp(staging, dataDir);
-	} finally {
-		rmSync(staging, {recursive: true, force: true});
+	removeStagedCluster(dataDir);
+	const failure = await runInitdb(path.join(dataDir, stagingName), signal);
+	if (failure) {
+		removeStagedCluster(dataDir);
+		throw new DatabaseUnavailableError(`cannot create a PGlite database in ${dataDir}: ${sanitizeForTerminal(failure)}`);
 	}
+
+	return true;
+}
+
+/** Moves the cluster `stageCluster` built into `dataDir`; the staging directory goes either way. */
+export function installStagedCluster(dataDir: string): void {
+	try {
+		moveUp(path.join(dataDir, stagingName), dataDir);
+	} finally {
+		removeStagedCluster(dataDir);
+	}
+}
+
+/** Removes the staging directory and whatever initdb wrote into it. */
+export function removeStagedCluster(dataDir: string): void {
+	rmSync(path.join(dataDir, stagingName), {recursive: true, force: true});
 }
 
 /** Moves the new cluster from `staging` into `dataDir`, PG_VERSION last; undoes the move on failure. */
@@ -76,16 +88,21 @@ function moveUp(staging: string, dataDir: string): void {
 }
 
 /** Runs initdb into `directory` in a child process; resolves with why it failed, or undefined. */
-async function runInitdb(directory: string): Promise<string | undefined> {
+async function runInitdb(directory: string, signal: AbortSignal | undefined): Promise<string | undefined> {
 	// Under tsx (the tests) this module is the .ts source, and the child needs tsx too.
 	const self = fileURLToPath(import.meta.url);
 	// Liftoff only: initdb runs once, and without TurboFan compiling PostgreSQL's WebAssembly in the
 	// background it peaks at 0.57 GB instead of 1.1 GB, and finishes sooner (1.8 s against 1.9 s).
 	const argv = ['--liftoff-only', ...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), self, directory];
 	return new Promise(resolve => {
-		execFile(process.execPath, argv, {timeout: initdbTimeoutMs}, (error, stdout, stderr) => {
+		execFile(process.execPath, argv, {timeout: initdbTimeoutMs, signal}, (error, stdout, stderr) => {
 			if (!error) {
 				resolve(undefined);
+				return;
+			}
+
+			if (signal?.aborted) {
+				resolve('initdb was stopped');
 				return;
 			}
 
