@@ -1,7 +1,7 @@
 import {sql, UniqueIntegrityConstraintViolationError, type CommonQueryMethods, type DatabasePool} from 'slonik';
 import {z} from 'zod';
 import type {SiteSpec} from '../engine/types.js';
-import {loadIntoEmptyWebsite, websiteIsEmpty} from './bulk-load-sites.js';
+import {canLoadInBulk, loadIntoEmptyWebsite} from './bulk-load-sites.js';
 import {insertInChunks, storedInterval} from './site-input-rows.js';
 import type {SiteInput} from './sites-repository.js';
 
@@ -108,14 +108,14 @@ async function store(connection: CommonQueryMethods, count: number): Promise<Sto
 }
 
 /**
-Stores the sites in one transaction: by bulk load into an empty table (`bulk-load-sites.ts`), else
-by upsert. Runs again when another writer inserted one of the URLs first.
+Stores the sites in one transaction: by bulk load into an empty table this role owns
+(`bulk-load-sites.ts`), else by upsert. Runs again when another writer inserted one of the URLs first.
 */
 async function storeAll(pool: DatabasePool, sites: readonly SiteInput[], tries = concurrentTries): Promise<Stored> {
-	const empty = await websiteIsEmpty(pool);
+	const bulk = await canLoadInBulk(pool);
 	try {
 		return await pool.transaction(async transaction => {
-			if (empty && await loadIntoEmptyWebsite(transaction, sites)) {
+			if (bulk && await loadIntoEmptyWebsite(transaction, sites)) {
 				return {idAt: index => index + 1, paused: new Set()};
 			}
 

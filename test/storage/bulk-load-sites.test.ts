@@ -1,7 +1,12 @@
+import process from 'node:process';
+import test from 'ava';
 import {sql} from 'slonik';
 import {z} from 'zod';
+import {openDatabase} from '../../source/storage/open-database.js';
 import {loadSites, upsertSites} from '../../source/storage/sites-repository.js';
-import {forEachDatabase} from '../helpers/database.js';
+import {migrate} from '../../source/storage/migrations.js';
+import {createTestDatabase, forEachDatabase} from '../helpers/database.js';
+import {notRun} from '../helpers/not-run.js';
 
 /*
 An empty `website` is loaded in bulk (storage/bulk-load-sites.ts): indexes and the foreign keys that
@@ -99,4 +104,33 @@ forEachDatabase('two loads of one empty website at once: one loads in bulk, the 
 	const bulk = first[0]!.id === 1 ? first : second;
 	t.true(bulk.every((site, index) => site.id === index + 1));
 	t.is((await loadSites(pool)).length, 20_000);
+});
+
+test.serial('[postgres] a role that may write rows but does not own the tables upserts into the empty table instead', async t => {
+	if (!process.env.DATABASE_URL) {
+		notRun(t, 'DATABASE_URL is not set: PGlite has one user, which owns every table');
+		return;
+	}
+
+	const fresh = await createTestDatabase('postgres');
+	const owner = await openDatabase(fresh.target);
+	t.teardown(async () => {
+		await owner.close();
+		await fresh.dispose();
+	});
+	await migrate(owner.pool);
+	const role = 'webmon_rows_only';
+	await owner.pool.query(sql.unsafe`DO $$ BEGIN CREATE ROLE webmon_rows_only LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+	await owner.pool.query(sql.unsafe`GRANT SELECT, INSERT, UPDATE ON website TO webmon_rows_only`);
+	await owner.pool.query(sql.unsafe`GRANT USAGE ON SEQUENCE website_website_id_seq TO webmon_rows_only`);
+	const target = fresh.target as Extract<typeof fresh.target, {kind: 'postgres'}>;
+	const url = new URL(target.uri);
+	url.username = role;
+	const limited = await openDatabase({...target, uri: url.toString(), password: undefined, describe: `${role}@test`});
+	t.teardown(async () => limited.close());
+
+	const stored = await upsertSites(limited.pool, unsorted, {distinctUrls: true});
+	t.deepEqual(stored.map(site => site.url), unsorted.map(site => site.url));
+	// Upserted: inserted in URL order, so not 1, 2, 3 in input order.
+	t.deepEqual(stored.map(site => site.id), [3, 1, 2]);
 });
