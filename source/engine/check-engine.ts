@@ -52,6 +52,9 @@ export type ResumePoint = {
 	readonly slotsUsed?: ReadonlyMap<number, number>;
 };
 
+/** A check in flight this long waits on its server (see `ControllerSignals.stalledInFlight`). */
+const stalledAfterMs = 1000;
+
 /**
 The check engine: the slot scheduler says when each site is due, host lanes hold due checks until
 their host and the controller's limit allow them to start, and a site table keeps every site's view
@@ -497,6 +500,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#lanes.tick();
 		this.#controller.update({
 			...this.#stats.takeWindow(this.#runner.waitingForSlot, this.#runner.inFlight),
+			stalledInFlight: this.#runner.inFlightSince(this.#clock.now() - stalledAfterMs),
 			eventLoopDelayP99Ms: this.#lastSignals.eventLoopDelayP99Ms,
 			cpuUtilisation: this.#lastSignals.cpuUtilisation,
 		});

@@ -37,6 +37,8 @@ export class CheckRunner {
 	readonly #options: CheckRunnerOptions;
 	readonly #abort = new AbortController();
 	#inFlight = 0;
+	/** Checks in flight by the second they started (`requestedAt` / 1000, floored): a few entries. */
+	readonly #inFlightBySecond = new Map<number, number>();
 	#suspectInFlight = 0;
 	#stopped = false;
 	#idleWaiters: Array<() => void> = [];
@@ -53,6 +55,19 @@ export class CheckRunner {
 
 	get suspectInFlight(): number {
 		return this.#suspectInFlight;
+	}
+
+	/** Checks in flight that started before `time` (to the second, rounding toward fewer). */
+	inFlightSince(time: number): number {
+		const before = Math.floor(time / 1000);
+		let count = 0;
+		for (const [second, started] of this.#inFlightBySecond) {
+			if (second < before) {
+				count += started;
+			}
+		}
+
+		return count;
 	}
 
 	/** Checks waiting for the runner's own limit (not held back by their host's caps). */
@@ -104,6 +119,8 @@ export class CheckRunner {
 		const {clock, probe, hooks, timeoutMs} = this.#options;
 		const requestedAt = clock.now();
 		this.#inFlight++;
+		const second = Math.floor(requestedAt / 1000);
+		this.#inFlightBySecond.set(second, (this.#inFlightBySecond.get(second) ?? 0) + 1);
 		if (entry.standing === 'suspect') {
 			this.#suspectInFlight++;
 		}
@@ -127,6 +144,14 @@ export class CheckRunner {
 		const {lanes, controller, hooks} = this.#options;
 		const distress = hooks.outcome(entry, outcome, requestedAt);
 		this.#inFlight--;
+		const second = Math.floor(requestedAt / 1000);
+		const left = this.#inFlightBySecond.get(second)! - 1;
+		if (left === 0) {
+			this.#inFlightBySecond.delete(second);
+		} else {
+			this.#inFlightBySecond.set(second, left);
+		}
+
 		if (entry.standing === 'suspect') {
 			this.#suspectInFlight--;
 		}

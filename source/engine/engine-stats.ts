@@ -87,7 +87,7 @@ export class EngineStats {
 	}
 
 	/** The controller's view of the window since the last call, which starts a new window. */
-	takeWindow(waiting: number, inFlight: number): Omit<ControllerSignals, 'eventLoopDelayP99Ms' | 'cpuUtilisation'> {
+	takeWindow(waiting: number, inFlight: number): Omit<ControllerSignals, 'eventLoopDelayP99Ms' | 'cpuUtilisation' | 'stalledInFlight'> {
 		const window = {
 			freshTimeoutRate: this.#windowCompleted > 0 ? this.#windowFreshTimeouts / this.#windowCompleted : 0,
 			latenessP90Ms: this.#windowLateness.percentile(90),

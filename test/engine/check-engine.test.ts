@@ -181,6 +181,25 @@ test('loading the fleet before start does not count as load in the first tick', 
 	await stopWithTime(engine, clock);
 });
 
+test('a CPU cut spares the slots of checks waiting over a second on their servers', async t => {
+	const clock = new FakeClock();
+	const hanging = (url: string) => Number(url.split('/').pop()) % 10 === 0;
+	// One site in ten never answers within the run; the others answer in 20 ms.
+	const {probe} = fakeProbe(clock, url => (hanging(url) ? 60_000 : 20));
+	const measure = () => ({eventLoopDelayP99Ms: 3, cpuUtilisation: 0.99});
+	const engine = new CheckEngine({probe, clock, measure, controller: createConcurrencyController({initial: 400})});
+	engine.addSites(sites(1000, 5));
+	engine.start();
+	await clock.advance(10_000);
+	const {totals} = engine.snapshot();
+	const stalled = Number(/the (\d+) checks waiting on servers/.exec(totals.limitReason)?.[1]);
+	// 100 sites hang; those started over a second before the last tick keep their slots.
+	t.true(stalled >= 80 && stalled <= 100, totals.limitReason);
+	// Ten ticks of CPU at 99% cut the others down to the minimum, not to nothing.
+	t.true(totals.limit >= stalled + 4, `limit ${totals.limit} leaves room beside ${stalled} hanging checks`);
+	await stopWithTime(engine, clock);
+});
+
 test('in slow start the limit grows with each check that finishes, before the first tick', async t => {
 	const clock = new FakeClock();
 	const {probe, peak} = fakeProbe(clock, () => 20);
