@@ -26,6 +26,30 @@ export function peakRssBytes(usage: ProcessTreeUsage): number {
 	return Math.max(usage.peakTreeRssBytes, usage.rootPeakRssBytes);
 }
 
+/**
+How fast the tree's RSS grew after start-up, MiB per hour: the least-squares slope of the timeline
+past its first quarter (start-up and the first round of checks). Undefined for runs shorter than
+10 minutes after that, where a slope says more about the checks' rhythm than about a leak.
+*/
+export function rssSlopeMiBPerHour(usage: ProcessTreeUsage): number | undefined {
+	const end = usage.timeline.at(-1)?.[0] ?? 0;
+	const points = usage.timeline.filter(([seconds]) => seconds >= end / 4);
+	if (points.length < 3 || end - points[0]![0] < 600) {
+		return undefined;
+	}
+
+	const meanT = points.reduce((sum, [seconds]) => sum + seconds, 0) / points.length;
+	const meanR = points.reduce((sum, [, rss]) => sum + rss, 0) / points.length;
+	let covariance = 0;
+	let variance = 0;
+	for (const [seconds, rss] of points) {
+		covariance += (seconds - meanT) * (rss - meanR);
+		variance += (seconds - meanT) ** 2;
+	}
+
+	return (covariance / variance) * 3600;
+}
+
 /** A running sampler. */
 export type ProcessSampler = {
 	/** Takes a last sample (if the process still exists) and stops. */

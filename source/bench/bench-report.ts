@@ -1,4 +1,4 @@
-import {peakRssBytes} from './bench-process-sampler.js';
+import {peakRssBytes, rssSlopeMiBPerHour} from './bench-process-sampler.js';
 import {formatSharingTable, judgeSharing, sharingGoal} from './bench-report-sharing.js';
 import type {BenchRunResult} from './bench-run-one.js';
 import {goalCell, maybe, mib, ms, table} from './bench-table.js';
@@ -75,7 +75,7 @@ export function formatTables(results: readonly BenchRunResult[]): string {
 		}),
 	);
 	const cost = table(
-		['run', 'cpu ms/check', 'cpu s', 'sys s', 'peak rss MiB', 'loop p99 max', 'final limit', 'startup s', 'wall s', 'exit', 'nofile', 'fleet cpu s', 'issue 4'],
+		['run', 'cpu ms/check', 'cpu s', 'sys s', 'peak rss MiB', 'rss MiB/h', 'loop p99 max', 'final limit', 'startup s', 'wall s', 'exit', 'nofile', 'fleet cpu s', 'issue 4'],
 		results.map(result => {
 			const verdict = judge(result);
 			return [
@@ -84,6 +84,7 @@ export function formatTables(results: readonly BenchRunResult[]): string {
 				result.cli.cpuSeconds.toFixed(1),
 				maybe(result.cli.systemCpuSeconds, value => value.toFixed(1)),
 				mib(peakRssBytes(result.cli.usage)),
+				maybe(rssSlopeMiBPerHour(result.cli.usage), value => value.toFixed(1)),
 				maybe(result.cli.loopP99MaxMs),
 				maybe(result.cli.lastSummary?.limit),
 				maybe(result.cli.startupSeconds, value => value.toFixed(1)),
@@ -128,6 +129,7 @@ export function benchJson(results: readonly BenchRunResult[], meta: Record<strin
 			verdict: judge(result),
 			sharingVerdict: judgeSharing(result),
 			cpuMsPerCheck: cpuMsPerCheck(result),
+			rssSlopeMiBPerHour: rssSlopeMiBPerHour(result.cli.usage),
 		})),
 	}, null, '\t');
 }
