@@ -202,17 +202,19 @@ export class ShardSupervisor {
 	#onExit(code: number): void {
 		this.#worker = undefined;
 		const lost = this.#crashRows(code);
-		carryOver(this.#past, this.#totals);
 		this.#past.skipped += lost.length;
-		this.#totals = undefined;
-		if (lost.length > 0) {
-			this.#options.onUpdate(lost, []);
-		}
-
 		if (this.#stopping) {
+			// The last totals stay the shard's final word: its sites' states (up, down) do not change
+			// after the stop. Dropping them made the final summary count those sites as pending.
+			this.#reportLost(lost);
 			this.#settleStop();
 			return;
 		}
+
+		// A replacement starts its counters from zero: the dead worker's go to the past.
+		carryOver(this.#past, this.#totals);
+		this.#totals = undefined;
+		this.#reportLost(lost);
 
 		this.#crashesInARow = Date.now() - this.#spawnedAt >= healthyRunMs ? 1 : this.#crashesInARow + 1;
 		const first = this.#options.restartDelayMs ?? 250;
@@ -222,6 +224,12 @@ export class ShardSupervisor {
 		this.#restartTimer = setTimeout(() => {
 			this.spawn();
 		}, delay);
+	}
+
+	#reportLost(lost: CheckResult[]): void {
+		if (lost.length > 0) {
+			this.#options.onUpdate(lost, []);
+		}
 	}
 
 	/** One row per check the dead worker had in flight: its outcome is unknown, but it was made. */
