@@ -40,7 +40,10 @@ export type EngineOptions = {
 	readonly maxPerHost?: number;
 	/** Keeps pauses beyond the run (storage); none in a shard worker, whose main thread keeps them. */
 	readonly pauseStore?: PauseStore | undefined;
-	/** Whether `takeChanges` is used (a shard worker's publications). Default true. */
+	/**
+	Whether `takeChanges` is used (a shard worker's publications): only then does the engine record
+	which sites changed. Default false.
+	*/
 	readonly publishesChanges?: boolean;
 };
 
@@ -102,7 +105,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#suspectShare = options.suspectShare ?? 0.25;
 		this.#suspectAfter = options.suspectAfterTimeouts ?? 1;
 		this.#pauseStore = options.pauseStore;
-		this.#table = new SiteTable(options.publishesChanges ?? true);
+		this.#table = new SiteTable(options.publishesChanges ?? false);
 		this.#lanes = new HostLanes({maxPerHost: options.maxPerHost ?? defaultMaxPerHost, suspectShare: this.#suspectShare});
 		this.#scheduler = new SlotScheduler(this.#clock, (id, slot) => {
 			this.#slotDue(this.#table.get(id)!, slot);

@@ -10,7 +10,7 @@ worker runs over its share of the sites.
 */
 export function createLocalEngine(
 	options: Omit<CreateMonitorOptions, 'workers' | 'warn'>,
-	{publishesChanges = false}: {readonly publishesChanges?: boolean} = {},
+	{publishesChanges}: {readonly publishesChanges?: boolean} = {},
 ): CheckEngine & {close(): Promise<void>} {
 	const maxPerHost = options.maxPerHost ?? defaultMaxPerHost;
 	// The prober's pool per origin is exactly as large as a lane's ceiling: a check that leaves its
