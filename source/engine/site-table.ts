@@ -82,7 +82,7 @@ export class SiteTable {
 	readonly #changedIds = new Set<number>();
 	#removedIds: number[] = [];
 
-	constructor(tracksChanges = true) {
+	constructor(tracksChanges: boolean) {
 		this.#tracksChanges = tracksChanges;
 	}
 

@@ -4,7 +4,7 @@ import {SiteTable} from '../../source/engine/site-table.js';
 
 test('takeChanges hands out at most maxViews views, oldest change first, and the rest on later calls', t => {
 	const lanes = new HostLanes({maxPerHost: 4, suspectShare: 0.25});
-	const table = new SiteTable();
+	const table = new SiteTable(true);
 	for (let id = 1; id <= 5; id++) {
 		table.add({id, url: `http://127.0.0.1:9/${id}`, intervalSeconds: 60}, lanes.join('http://127.0.0.1:9'));
 	}
