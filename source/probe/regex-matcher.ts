@@ -75,6 +75,11 @@ export function createRegexMatcher(options: RegexMatcherOptions = {}): RegexMatc
 
 	return {
 		async match(pattern, body, {signal} = {}) {
+			if (pattern.literal) {
+				inlineMatches++;
+				return verdict(Buffer.from(body.buffer, body.byteOffset, body.byteLength).includes(pattern.literal));
+			}
+
 			if (body.byteLength * Math.max(pattern.programSize, referenceProgramSize) <= inlineBudget) {
 				inlineMatches++;
 				try {
