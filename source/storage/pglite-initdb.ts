@@ -93,7 +93,7 @@ async function runInitdb(directory: string, signal: AbortSignal | undefined): Pr
 	const self = fileURLToPath(import.meta.url);
 	// Liftoff only: initdb runs once, and without TurboFan compiling PostgreSQL's WebAssembly in the
 	// background it peaks at 0.57 GB instead of 1.1 GB, and finishes sooner (1.8 s against 1.9 s).
-	const argv = ['--liftoff-only', ...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), self, directory];
+	const argv = ['--liftoff-only', ...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), self, directory, String(process.pid)];
 	return new Promise(resolve => {
 		execFile(process.execPath, argv, {timeout: initdbTimeoutMs, signal}, (error, stdout, stderr) => {
 			if (!error) {
@@ -135,6 +135,16 @@ function parseFailure(stdout: string): FileSystemFailure | undefined {
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	// A parent killed (SIGKILL, or a SIGTERM while it reads the sites file) must not leave initdb
+	// writing on: the next start would take the directory over and build in the same staging
+	// directory. An orphan is adopted by another process, so its parent pid changes. The parent's pid
+	// comes in argv: read here, after the modules loaded, `process.ppid` may already be the adopter's.
+	const parent = Number(process.argv[3]);
+	setInterval(() => {
+		if (Number.isInteger(parent) && process.ppid !== parent) {
+			process.exit(1);
+		}
+	}, 100).unref();
 	try {
 		const pglite = new PGlite(process.argv[2], pgliteOptions);
 		await pglite.waitReady;

@@ -1,12 +1,16 @@
+import {spawn} from 'node:child_process';
+import {once} from 'node:events';
 import {existsSync, mkdirSync} from 'node:fs';
-import {mkdtemp, readdir, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import process from 'node:process';
 import test, {type ExecutionContext} from 'ava';
 import {sql} from 'slonik';
 import {openDatabase} from '../../source/storage/open-database.js';
 import {preparePglite} from '../../source/storage/prepare-pglite.js';
 import {runCli} from '../helpers/run-cli.js';
+import {waitForValue} from '../helpers/wait-for.js';
 
 /*
 A new PGlite directory is built (initdb in a child process) while the sites file is read. A bad
@@ -77,4 +81,33 @@ test('[cli] a bad sites file leaves an existing, empty --data-dir empty', async 
 	t.is(run.code, 2, run.stderr);
 	t.regex(run.stderr, /sites\.csv:50001: interval "0" is not a positive number/);
 	t.deepEqual(await readdir(dataDir), []);
+});
+
+/** Processes whose command line holds `text` (Linux /proc), this test's own excluded. */
+async function processesWith(text: string): Promise<number> {
+	let count = 0;
+	for (const entry of await readdir('/proc')) {
+		if (/^\d+$/.test(entry) && Number(entry) !== process.pid) {
+			const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+			count += commandLine.includes(text) ? 1 : 0;
+		}
+	}
+
+	return count;
+}
+
+test('an initdb whose parent is killed stops at once instead of building on into the staging directory', async t => {
+	const dataDir = await scratch(t);
+	const stage = new URL('../../source/storage/pglite-initdb.ts', import.meta.url).href;
+	// The parent starts initdb and dies by SIGKILL 300 ms later, long before initdb's ~2 s are up.
+	const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', `
+		import {stageCluster} from ${JSON.stringify(stage)};
+		void stageCluster(${JSON.stringify(dataDir)});
+		setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300);
+	`], {stdio: 'ignore'});
+	await once(parent, 'exit');
+	await waitForValue(async () => processesWith(dataDir), count => count === 0, 30_000, {failure: count => `${count} initdb processes still run`});
+	// A whole cluster has global/pg_control; an initdb left to run on writes it (seen: 2.2 s after
+	// its parent died, 22 entries staged).
+	t.false(existsSync(path.join(dataDir, '.webmon-initdb', 'global', 'pg_control')));
 });
