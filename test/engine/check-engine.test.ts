@@ -200,6 +200,19 @@ test('a CPU cut spares the slots of checks waiting over a second on their server
 	await stopWithTime(engine, clock);
 });
 
+test('slow start does not grow a limit that does not bind: checks held back by their host caps are not waiting for it', async t => {
+	const clock = new FakeClock();
+	const {probe, peak} = fakeProbe(clock, () => 50);
+	const engine = new CheckEngine({probe, clock, maxPerHost: 4, controller: createConcurrencyController({initial: 16})});
+	// 200 paths of one host, every second: 10 places' worth of work for a host allowed 4.
+	engine.addSites(sites(200, 1, 'http://one-host.test'));
+	engine.start();
+	await clock.advance(10_000);
+	t.is(peak(), 4, 'the host cap is what binds');
+	t.is(engine.snapshot().totals.limit, 16, engine.snapshot().totals.limitReason);
+	await stopWithTime(engine, clock);
+});
+
 test('in slow start the limit grows with each check that finishes, before the first tick', async t => {
 	const clock = new FakeClock();
 	const {probe, peak} = fakeProbe(clock, () => 20);
