@@ -32,29 +32,26 @@ export async function canLoadInBulk(pool: DatabasePool): Promise<boolean> {
 /**
 Statements that drop, then recreate, every index of `website` and every foreign key pointing at it,
 as the catalogs describe them (so a later migration's index or table is covered without change
-here). Steps 1-3 drop (references first), 4-6 recreate (constraints before the references).
+here). Each object gives its drop and its create: steps 1-3 drop (references first), 4-6 recreate
+in the reverse order (references last).
 */
 const saveIndexDefinitions = sql.unsafe`
 	INSERT INTO website_rebuild (step, statement)
-	SELECT 1, format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname)
-	FROM pg_constraint c WHERE c.confrelid = 'website'::regclass AND c.contype = 'f'
-	UNION ALL
-	SELECT 2, format('ALTER TABLE website DROP CONSTRAINT %I', c.conname)
-	FROM pg_constraint c WHERE c.conrelid = 'website'::regclass AND c.contype IN ('p', 'u', 'x')
-	UNION ALL
-	SELECT 3, format('DROP INDEX %s', i.indexrelid::regclass)
-	FROM pg_index i WHERE i.indrelid = 'website'::regclass
-		AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conrelid = 'website'::regclass AND c.conindid = i.indexrelid)
-	UNION ALL
-	SELECT 4, format('ALTER TABLE website ADD CONSTRAINT %I %s', c.conname, pg_get_constraintdef(c.oid))
-	FROM pg_constraint c WHERE c.conrelid = 'website'::regclass AND c.contype IN ('p', 'u', 'x')
-	UNION ALL
-	SELECT 5, pg_get_indexdef(i.indexrelid)
-	FROM pg_index i WHERE i.indrelid = 'website'::regclass
-		AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conrelid = 'website'::regclass AND c.conindid = i.indexrelid)
-	UNION ALL
-	SELECT 6, format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
-	FROM pg_constraint c WHERE c.confrelid = 'website'::regclass AND c.contype = 'f'
+	SELECT step, statement
+	FROM (
+		SELECT
+			CASE c.contype WHEN 'f' THEN 1 ELSE 2 END AS kind,
+			format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname) AS drop_statement,
+			format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)) AS create_statement
+		FROM pg_constraint c
+		WHERE (c.confrelid = 'website'::regclass AND c.contype = 'f')
+			OR (c.conrelid = 'website'::regclass AND c.contype IN ('p', 'u', 'x'))
+		UNION ALL
+		SELECT 3, format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+		FROM pg_index i WHERE i.indrelid = 'website'::regclass
+			AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conrelid = 'website'::regclass AND c.conindid = i.indexrelid)
+	) AS objects
+	CROSS JOIN LATERAL (VALUES (kind, drop_statement), (7 - kind, create_statement)) AS steps (step, statement)
 `;
 
 /** Runs the saved statements of steps 1-3 (`drop`) or 4-6 (`create`) in step order, in the server. */
