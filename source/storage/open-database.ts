@@ -1,4 +1,3 @@
-import {rmSync} from 'node:fs';
 import type {ConnectionOptions} from 'node:tls';
 import {PGlite} from '@electric-sql/pglite';
 import {createPgDriverFactory} from '@slonik/pg-driver';
@@ -119,7 +118,7 @@ async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions
 }
 
 async function openPrepared(prepared: PreparedPglite): Promise<Database> {
-	const {dataDir, created, lock} = prepared;
+	const {dataDir, lock} = prepared;
 	try {
 		if (await prepared.staged) {
 			installStagedCluster(dataDir);
@@ -127,13 +126,8 @@ async function openPrepared(prepared: PreparedPglite): Promise<Database> {
 
 		return await startPglite(dataDir, prepared.describe, lock);
 	} catch (error) {
-		if (created) {
-			// Locked and created by this call, so nothing of value is inside: no half-built cluster
-			// stays behind. The lock file goes with it.
-			rmSync(created, {recursive: true, force: true});
-		}
-
-		lock.release();
+		// Created by this call, so nothing of value is inside: no half-built cluster stays behind.
+		await prepared.discard();
 		throw error instanceof WebmonError
 			? error
 			: new DatabaseUnavailableError(

@@ -19,8 +19,6 @@ when new, a cluster being built in its staging directory. `openDatabase` takes i
 export type PreparedPglite = {
 	readonly dataDir: string;
 	readonly describe: string;
-	/** The topmost directory the preparation created, if any. */
-	readonly created: string | undefined;
 	readonly lock: DataDirLock;
 	/** Resolves true once a new cluster is staged, false when the directory had one. */
 	readonly staged: Promise<boolean>;
@@ -60,7 +58,6 @@ export function preparePglite(target: PgliteTarget): PreparedPglite {
 	return {
 		dataDir,
 		describe: target.describe,
-		created,
 		lock,
 		staged,
 		async discard() {
