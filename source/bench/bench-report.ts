@@ -46,6 +46,12 @@ export function cpuMsPerCheck(result: BenchRunResult): number | undefined {
 	return checks > 0 ? (result.cli.cpuSeconds * 1000) / checks : undefined;
 }
 
+/** The CLI's CPU per check as a multiple of the reference loop's per request on the same fleet (issue 13). */
+export function cpuRatioToReference(result: BenchRunResult): number | undefined {
+	const perCheck = cpuMsPerCheck(result);
+	return perCheck === undefined || result.reference === undefined ? undefined : perCheck / result.reference.cpuMsPerRequest;
+}
+
 /** The console tables: what the fleet saw, what the CLI cost, and issue 10's figures. */
 export function formatTables(results: readonly BenchRunResult[]): string {
 	const lateness = table(
@@ -75,12 +81,14 @@ export function formatTables(results: readonly BenchRunResult[]): string {
 		}),
 	);
 	const cost = table(
-		['run', 'cpu ms/check', 'cpu s', 'sys s', 'peak rss MiB', 'rss MiB/h', 'loop p99 max', 'final limit', 'startup s', 'wall s', 'exit', 'nofile', 'fleet cpu s', 'issue 4'],
+		['run', 'cpu ms/check', 'bare ms/req', 'x bare', 'cpu s', 'sys s', 'peak rss MiB', 'rss MiB/h', 'loop p99 max', 'final limit', 'startup s', 'wall s', 'exit', 'nofile', 'fleet cpu s', 'issue 4'],
 		results.map(result => {
 			const verdict = judge(result);
 			return [
 				result.label,
 				maybe(cpuMsPerCheck(result), value => value.toFixed(2)),
+				maybe(result.reference?.cpuMsPerRequest, value => value.toFixed(3)),
+				maybe(cpuRatioToReference(result), value => value.toFixed(2)),
 				result.cli.cpuSeconds.toFixed(1),
 				maybe(result.cli.systemCpuSeconds, value => value.toFixed(1)),
 				mib(peakRssBytes(result.cli.usage)),
@@ -129,6 +137,7 @@ export function benchJson(results: readonly BenchRunResult[], meta: Record<strin
 			verdict: judge(result),
 			sharingVerdict: judgeSharing(result),
 			cpuMsPerCheck: cpuMsPerCheck(result),
+			cpuRatioToReference: cpuRatioToReference(result),
 			rssSlopeMiBPerHour: rssSlopeMiBPerHour(result.cli.usage),
 		})),
 	}, null, '\t');

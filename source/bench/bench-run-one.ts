@@ -6,6 +6,7 @@ import {analyseRun, parseFleetLog, parseNdjson, parseSitesCsv, type BenchAnalysi
 import {summariseProfiles, type ProfileSummary} from './bench-cpu-profile.js';
 import {createBenchDatabase} from './bench-database.js';
 import {sampleProcessTree, type ProcessTreeUsage} from './bench-process-sampler.js';
+import {measureReferenceLoop, type ReferenceLoop} from './bench-reference.js';
 import {eachLine, exitedWithin, parseTimes, signalProcess, spawnWrapped, stopIfRunning} from './bench-spawn.js';
 import {cliRunArgs, fleetArgs, originsUsed, runLabel, type BenchRunConfig} from './bench-run-config.js';
 import {parseSummaryLine, type SummaryFields} from './bench-summary-line.js';
@@ -57,6 +58,8 @@ export type BenchRunResult = {
 		readonly stderrTail: readonly string[];
 	};
 	readonly fleet: {readonly usage: ProcessTreeUsage; readonly openFileLimit: string | undefined};
+	/** A bare undici loop on the same fleet just before the CLI ran (bench-reference.ts). */
+	readonly reference: ReferenceLoop | undefined;
 	readonly profiles: readonly ProfileSummary[];
 };
 
@@ -109,6 +112,11 @@ export async function runBenchOnce(config: BenchRunConfig, context: BenchRunCont
 			process.execPath, path.join(dist, 'bench', 'fleet-cli.js'), ...fleetArgs(config, csv, fleetLog),
 		]);
 		fleetChild = fleet.child;
+		const reference = await measureReferenceLoop(dist, csv, context.log);
+		if (reference) {
+			context.log(`${label}: reference loop ${reference.requestsPerSecond.toFixed(0)} requests/s, ${reference.cpuMsPerRequest.toFixed(3)} ms CPU per request (${reference.errors} errors)`);
+		}
+
 		const fleetSampler = sampleProcessTree(fleet.child.pid!);
 		const {DATABASE_URL: _ignored, ...env} = process.env;
 		const childEnv: NodeJS.ProcessEnv = {
@@ -241,6 +249,7 @@ export async function runBenchOnce(config: BenchRunConfig, context: BenchRunCont
 				stderrTail: stderrLines.filter(line => !line.startsWith('summary:')).slice(-20),
 			},
 			fleet: {usage: fleetUsage, openFileLimit: fleetLimit()},
+			reference,
 			profiles,
 		};
 	} finally {

@@ -15,6 +15,9 @@ import {
 } from './fleet-kinds.js';
 import type {FleetLogFile, FleetRequestLog} from './fleet-request-log.js';
 
+/** The header of the reference loop's requests (see reference-loop-cli.ts), which the log leaves out. */
+export const referenceHeader = 'x-bench-reference';
+
 const gzipAsync = promisify(gzip);
 
 /** What the request handler needs from the fleet. */
@@ -203,8 +206,12 @@ export function createFleetHandler(options: FleetHandlerOptions): Handler {
 			}
 		}
 
-		log.record(epochMs, monotonicMs, id, code);
-		logFile?.write(epochMs, id, fleetKinds[code] ?? 'unknown');
+		// The reference loop's requests (reference-loop-cli.ts) are served but not the CLI's: not logged.
+		if (request.headers[referenceHeader] === undefined) {
+			log.record(epochMs, monotonicMs, id, code);
+			logFile?.write(epochMs, id, fleetKinds[code] ?? 'unknown');
+		}
+
 		if (connectionClose) {
 			// Node closes the socket after a response that carries this header.
 			response.setHeader('connection', 'close');
