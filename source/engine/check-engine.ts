@@ -38,6 +38,8 @@ export type EngineOptions = {
 	readonly suspectAfterTimeouts?: number;
 	/** Connections to one origin at once (the prober must allow at least as many). Default `defaultMaxPerHost`. */
 	readonly maxPerHost?: number;
+	/** Slots due within this step start together (see `SlotScheduler`), ms. Default 0: each at its own moment. */
+	readonly slotBatchMs?: number;
 	/** Keeps pauses beyond the run (storage); none in a shard worker, whose main thread keeps them. */
 	readonly pauseStore?: PauseStore | undefined;
 	/**
@@ -112,7 +114,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		}, () => {
 			this.#runner.pump();
 			this.#changed();
-		});
+		}, options.slotBatchMs);
 		this.#runner = new CheckRunner({
 			probe: options.probe,
 			clock: this.#clock,

@@ -69,6 +69,13 @@ and rate limiters treat as abuse.
 */
 export const defaultMaxPerHost = 16;
 
+/**
+The CLI's slot step (`CheckEngine`'s `slotBatchMs`): checks due within 20 ms start together, at
+most 20 ms after their slot, a fiftieth of the 1 s lateness budget. On the 20,000-site bench (one
+worker, 926 checks/s) a check cost 0.85 ms of CPU with no step, 0.79 with 10 ms and 0.75 with 25.
+*/
+export const defaultSlotBatchMs = 20;
+
 /** `healthcheck.regex_match_status`, as the predecessor defined it. */
 export const regexMatchStatus = {
 	fail: 0,

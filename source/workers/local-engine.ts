@@ -1,6 +1,6 @@
 import {CheckEngine} from '../engine/check-engine.js';
 import {createConcurrencyController} from '../engine/concurrency-controller.js';
-import {defaultMaxPerHost} from '../engine/types.js';
+import {defaultMaxPerHost, defaultSlotBatchMs} from '../engine/types.js';
 import {createProber} from '../probe/index.js';
 import type {CreateMonitorOptions} from './create-monitor.js';
 
@@ -21,6 +21,7 @@ export function createLocalEngine(
 		checksPerSite: options.checksPerSite,
 		timeoutMs: options.timeoutMs,
 		maxPerHost,
+		slotBatchMs: defaultSlotBatchMs,
 		controller: createConcurrencyController({max: options.maxConcurrency}),
 		measure: options.measure,
 		pauseStore: options.pauseStore,
