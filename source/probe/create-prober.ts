@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import {createSecureContext, type SecureContextOptions} from 'node:tls';
 import {Agent, interceptors} from 'undici';
 import {defaultMaxPerHost, regexMatchStatus, type ErrorKind, type Probe, type ProbeOutcome, type ProbeRequest} from '../engine/types.js';
+import {createAbortFanout} from './abort-fanout.js';
 import {classifyError, statusForKind, toSingleLine} from './classify-error.js';
 import {createCachedLookup, type CachedLookupOptions} from './dns-cache.js';
 import {readFinalBody, type Finding} from './read-final-body.js';
@@ -119,6 +120,7 @@ export function createProber(options: ProberOptions = {}): Prober {
 		timeoutMs: options.regexTimeoutMs,
 	});
 	const inFlight = new Set<Promise<ProbeOutcome>>();
+	const callerAborts = createAbortFanout();
 
 	/** Follows redirects and reads the final body; throws only what `classifyError` understands. */
 	const fetchOutcome = async (start: URL, pattern: CompiledPattern | undefined, signal: AbortSignal, userSignal: AbortSignal | undefined): Promise<Finding> => {
@@ -197,11 +199,11 @@ export function createProber(options: ProberOptions = {}): Prober {
 
 		const deadlineMs = request.timeoutMs !== undefined && request.timeoutMs > 0 ? Math.min(request.timeoutMs, totalTimeoutMs) : totalTimeoutMs;
 		const timer = setTimeout(stop, deadlineMs, 'deadline');
-		const onAbort = () => {
+		const onCallerAbort = () => {
 			stop('aborted');
 		};
 
-		request.signal?.addEventListener('abort', onAbort, {once: true});
+		const stopWatching = request.signal && callerAborts.watch(request.signal, onCallerAbort);
 		try {
 			const finding = await fetchOutcome(url, pattern, controller.signal, request.signal);
 			return finish(finding);
@@ -218,7 +220,7 @@ export function createProber(options: ProberOptions = {}): Prober {
 			return finish({...classified, regexMatchStatus: regexMatchStatus.notChecked});
 		} finally {
 			clearTimeout(timer);
-			request.signal?.removeEventListener('abort', onAbort);
+			stopWatching?.();
 		}
 	};
 
