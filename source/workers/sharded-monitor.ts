@@ -7,7 +7,7 @@ import type {ProberOptions} from '../probe/index.js';
 import {mergeTotals} from './merge-totals.js';
 import {MergedViews} from './merged-views.js';
 import {ShardSupervisor} from './shard-supervisor.js';
-import {shardOf, splitByShard} from './shard.js';
+import {OriginShards} from './shard.js';
 import type {ToWorker} from './worker-protocol.js';
 
 export type ShardedMonitorOptions = {
@@ -18,7 +18,7 @@ export type ShardedMonitorOptions = {
 	readonly timeoutMs: number;
 	/** `--max-concurrency`, split evenly over the shards. */
 	readonly maxConcurrency?: number | undefined;
-	/** `--max-per-host`, split evenly over the shards (at least one connection each). */
+	/** `--max-per-host`: each origin's sites are all in one shard, which gets all of it. */
 	readonly maxPerHost?: number | undefined;
 	readonly prober?: ProberOptions;
 	readonly publishEveryMs?: number;
@@ -50,14 +50,17 @@ export const stopMarginMs = 2000;
 
 /**
 The engine on several cores: N worker threads, each running the same `CheckEngine` over a disjoint
-shard of the sites (by id). The main thread keeps no timers per site; it merges the shards' batched
-updates into one snapshot for the front ends and re-emits every result for the database writer,
-which stays here (PGlite is single-connection, and one writer makes batches large).
+shard of the sites (by origin, see `OriginShards`). The main thread keeps no timers per site; it
+merges the shards' batched updates into one snapshot for the front ends and re-emits every result
+for the database writer, which stays here (PGlite is single-connection, and one writer makes
+batches large).
 */
 export class ShardedMonitor extends EventEmitter<EngineEvents> implements MonitorHandle {
 	readonly #options: ShardedMonitorOptions;
 	readonly #shards: ShardSupervisor[];
 	readonly #specs = new Map<number, SiteSpec>();
+	/** Which shard has each site: the one record of it. */
+	readonly #placement: OriginShards;
 	/**
 	The fleet's paused sites: the one record of them. A shard's engine applies the pauses it is sent,
 	but a shard can die with them; its replacement starts from this set, and the merged views are
@@ -84,12 +87,13 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		this.#options = options;
 		this.#views = options.siteViews === false ? undefined : new MergedViews();
 		const {workers} = options;
+		this.#placement = new OriginShards(workers);
 		const init = {
 			checksPerSite: options.checksPerSite,
 			timeoutMs: options.timeoutMs,
 			maxConcurrency: options.maxConcurrency === undefined ? undefined : Math.max(1, Math.ceil(options.maxConcurrency / workers)),
-			// Shards split sites by id, so every shard may reach every host: each gets its share.
-			maxPerHost: Math.max(1, Math.floor((options.maxPerHost ?? defaultMaxPerHost) / workers)),
+			// Each origin is in one shard only, so that shard's pool for it may be the whole allowance.
+			maxPerHost: options.maxPerHost ?? defaultMaxPerHost,
 			prober: options.prober,
 			publishEveryMs: options.publishEveryMs,
 			publishViews: this.#views !== undefined,
@@ -98,14 +102,14 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			index,
 			init,
 			restartDelayMs: options.restartDelayMs,
-			sites: () => [...this.#specs.values()].filter(spec => shardOf(spec.id, workers) === index)
+			sites: () => [...this.#specs.values()].filter(spec => this.#placement.of(spec.id) === index)
 				.map(spec => {
 					const paused = this.#paused.has(spec.id);
 					// A copy only when the pause changed: at start that is none of a million sites.
 					return paused === Boolean(spec.paused) ? spec : {...spec, paused};
 				}),
 			slotsUsed: () => options.checksPerSite > 0
-				? [...this.#rows].filter(([id]) => shardOf(id, workers) === index)
+				? [...this.#rows].filter(([id]) => this.#placement.of(id) === index)
 				: undefined,
 			onReady: () => {
 				this.#onReady();
@@ -126,6 +130,11 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		return this.#shards.length;
 	}
 
+	/** The shard that checks site `id` (undefined for an unknown site). */
+	shardOf(id: number): number | undefined {
+		return this.#placement.of(id);
+	}
+
 	/** Checks in flight over all shards, as of their last report. */
 	get inFlight(): number {
 		return this.#shards.reduce((sum, shard) => sum + (shard.totals?.inFlight ?? 0), 0);
@@ -137,9 +146,17 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	}
 
 	addSites(specs: Iterable<SiteSpec>): void {
-		const added: SiteSpec[] = [];
+		const added: SiteSpec[][] = this.#shards.map(() => []);
+		const moved: number[][] = this.#shards.map(() => []);
 		for (const spec of specs) {
 			this.#specs.set(spec.id, spec);
+			const {shard, previous} = this.#placement.assign(spec);
+			added[shard]!.push(spec);
+			if (previous !== undefined) {
+				// The same id with another origin's URL: out of the shard that had it.
+				moved[previous]!.push(spec.id);
+			}
+
 			if (spec.paused) {
 				this.#paused.add(spec.id);
 			} else {
@@ -147,11 +164,16 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			}
 
 			this.#views?.add(spec);
-			added.push(spec);
 		}
 
 		if (this.#started) {
-			for (const [index, sites] of splitByShard(added, this.#shards.length, spec => spec.id).entries()) {
+			for (const [index, ids] of moved.entries()) {
+				if (ids.length > 0) {
+					this.#post(index, {type: 'remove', ids});
+				}
+			}
+
+			for (const [index, sites] of added.entries()) {
 				if (sites.length > 0) {
 					this.#post(index, {type: 'add', sites});
 				}
@@ -167,7 +189,8 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 
 		this.#paused.delete(id);
-		this.#post(shardOf(id, this.#shards.length), {type: 'remove', ids: [id]});
+		this.#post(this.#placement.of(id)!, {type: 'remove', ids: [id]});
+		this.#placement.release(id);
 		this.#views?.remove(id);
 		this.#changed();
 		return true;
@@ -194,7 +217,7 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 			return false;
 		}
 
-		this.#post(shardOf(id, this.#shards.length), {type: 'checkNow', id});
+		this.#post(this.#placement.of(id)!, {type: 'checkNow', id});
 		return true;
 	}
 
@@ -311,9 +334,9 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		}
 
 		// A shard that is down (crashed, not restarted yet) misses this; its replacement starts from the set.
-		for (const [index, sites] of splitByShard(changed, this.#shards.length, spec => spec.id).entries()) {
-			if (sites.length > 0) {
-				this.#post(index, {type: paused ? 'pause' : 'resume', ids: sites.map(spec => spec.id)});
+		for (const [index, shardIds] of this.#placement.split(changed.map(spec => spec.id)).entries()) {
+			if (shardIds.length > 0) {
+				this.#post(index, {type: paused ? 'pause' : 'resume', ids: shardIds});
 			}
 		}
 

@@ -7,7 +7,6 @@ import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
 import {openMonitorStorage} from '../../source/storage/index.js';
 import {createMonitor, type RunningMonitor} from '../../source/workers/create-monitor.js';
 import {ShardedMonitor} from '../../source/workers/sharded-monitor.js';
-import {shardOf} from '../../source/workers/shard.js';
 import {backendKinds, createTestDatabase, registerPostgresNotice} from '../helpers/database.js';
 import {waitFor} from '../helpers/wait-for.js';
 import {httpServer} from '../probe/loopback.js';
@@ -36,7 +35,13 @@ async function recordingServer(t: ExecutionContext) {
 const viewOf = (monitor: {snapshot: RunningMonitor['snapshot']}, id: number) => monitor.snapshot().sites.find(view => view.id === id)!;
 
 test('a pause made through the monitor holds when the shard\'s worker crashes, and one made while it is down holds after its restart', async t => {
-	const server = await recordingServer(t);
+	// Two servers, two origins: odd sites on one shard, even ones on the other.
+	const servers = [await recordingServer(t), await recordingServer(t)] as const;
+	const serverOf = (id: number) => servers[id % 2 === 0 ? 0 : 1];
+	const server = {
+		url: (id: number) => serverOf(id).url(id),
+		since: (id: number, since: number) => serverOf(id).since(id, since),
+	};
 	const sites: SiteSpec[] = Array.from({length: 8}, (_, index) => ({id: index + 1, url: server.url(index + 1), intervalSeconds: 0.5}));
 	const stored: Array<{ids: number[]; paused: boolean}> = [];
 	const warnings: string[] = [];
@@ -59,7 +64,7 @@ test('a pause made through the monitor holds when the shard\'s worker crashes, a
 	t.teardown(async () => monitor.stop());
 	/** Checks of `id` the monitor handed to a prober after `since`: the old worker's all started before it died. */
 	const checkedSince = (id: number, since: number) => results.filter(result => result.siteId === id && result.requestedAt > since).length;
-	const [pausedFirst, pausedWhileDown, ...others] = sites.filter(site => shardOf(site.id, 2) === 0).map(site => site.id) as [number, number, ...number[]];
+	const [pausedFirst, pausedWhileDown, ...others] = sites.filter(site => monitor.shardOf(site.id) === 0).map(site => site.id) as [number, number, ...number[]];
 	await waitFor(() => sites.every(site => server.since(site.id, 0) > 0), 20_000);
 
 	// Paused, and the worker killed before it can report the pause back.

@@ -3,7 +3,6 @@ import type {AddressInfo} from 'node:net';
 import test from 'ava';
 import type {CheckResult, SiteSpec} from '../../source/engine/types.js';
 import {ShardedMonitor} from '../../source/workers/sharded-monitor.js';
-import {shardOf, splitByShard} from '../../source/workers/shard.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 async function startServer() {
@@ -40,30 +39,24 @@ async function runUntilDone(monitor: ShardedMonitor): Promise<CheckResult[]> {
 	return results;
 }
 
-test('shards cover every site exactly once', t => {
-	const ids = Array.from({length: 1000}, (_, index) => index * 7 + 3);
-	for (const workers of [1, 2, 3, 8]) {
-		const shards = splitByShard(ids, workers, id => id);
-		t.is(shards.length, workers);
-		t.deepEqual(shards.flat().sort((a, b) => a - b), ids);
-		for (const [index, shard] of shards.entries()) {
-			t.true(shard.every(id => shardOf(id, workers) === index));
-			t.true(shard.length > 0);
-		}
-	}
-});
-
 test('three shard workers check every site on its grid and report every result once', async t => {
-	const server = await startServer();
-	t.teardown(async () => server.close());
+	// Three servers, three origins: sites are placed by origin, one per shard here.
+	const servers = await Promise.all([startServer(), startServer(), startServer()]);
+	t.teardown(async () => Promise.all(servers.map(async server => server.close())));
+	const serverOf = (index: number) => servers[index % 3]!;
 	const sites: SiteSpec[] = Array.from({length: 30}, (_, index) => ({
 		id: index + 1,
-		url: `${server.base}/site/${index + 1}${index % 5 === 0 ? '/down' : ''}`,
+		url: `${serverOf(index).base}/site/${index + 1}${index % 5 === 0 ? '/down' : ''}`,
 		intervalSeconds: 1,
 		regex: 'good',
 	}));
 	const monitor = new ShardedMonitor({workers: 3, checksPerSite: 2, timeoutMs: 5000, publishEveryMs: 50});
 	monitor.addSites(sites);
+	t.deepEqual(new Set(sites.map(site => monitor.shardOf(site.id))), new Set([0, 1, 2]), 'every shard has sites');
+	for (const [index, site] of sites.entries()) {
+		t.is(monitor.shardOf(site.id), monitor.shardOf(sites[index % 3]!.id), 'a server\'s sites share its shard');
+	}
+
 	const results = await runUntilDone(monitor);
 
 	t.is(results.length, 60);
@@ -72,7 +65,7 @@ test('three shard workers check every site on its grid and report every result o
 		const own = results.filter(result => result.siteId === site.id).sort((a, b) => a.scheduledAt - b.scheduledAt);
 		t.is(own.length, 2);
 		t.is(own[1]!.scheduledAt - own[0]!.scheduledAt, 1000, 'on the interval grid');
-		t.is(server.hits.get(new URL(site.url).pathname), 2, JSON.stringify(own));
+		t.is(serverOf(site.id - 1).hits.get(new URL(site.url).pathname), 2, JSON.stringify(own));
 	}
 
 	const {totals, sites: views} = monitor.snapshot();
@@ -111,16 +104,18 @@ test('without site views (the headless printer) the shards report every result a
 });
 
 test('pause, resume and checkNow reach the shard that owns the site', async t => {
-	const server = await startServer();
-	t.teardown(async () => server.close());
-	const sites: SiteSpec[] = Array.from({length: 4}, (_, index) => ({id: index + 1, url: `${server.base}/p/${index + 1}`, intervalSeconds: 1}));
+	// Two servers: sites 1 and 3 on one origin, 2 and 4 on the other, so on different shards.
+	const servers = await Promise.all([startServer(), startServer()]);
+	t.teardown(async () => Promise.all(servers.map(async server => server.close())));
+	const serverOf = (id: number) => servers[id % 2]!;
+	const sites: SiteSpec[] = Array.from({length: 4}, (_, index) => ({id: index + 1, url: `${serverOf(index + 1).base}/p/${index + 1}`, intervalSeconds: 1}));
 	const monitor = new ShardedMonitor({workers: 2, checksPerSite: -1, timeoutMs: 5000, publishEveryMs: 20});
 	t.teardown(async () => monitor.stop());
-	// Sites 2 and 3 live on different shards, so each command has to find the right one.
-	t.not(shardOf(2, 2), shardOf(3, 2));
 	monitor.addSites(sites);
+	// Sites 2 and 3 live on different shards, so each command has to find the right one.
+	t.not(monitor.shardOf(2), monitor.shardOf(3));
 	monitor.start();
-	const hits = (id: number) => server.hits.get(`/p/${id}`) ?? 0;
+	const hits = (id: number) => serverOf(id).hits.get(`/p/${id}`) ?? 0;
 
 	await waitFor(() => monitor.snapshot().totals.up === 4, 60_000);
 	void monitor.pause([2, 3]);
