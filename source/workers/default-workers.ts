@@ -8,21 +8,11 @@ thread would cost more (its own V8 heap and HTTP client, ~30 MB) than it saves.
 export const mainThreadChecksPerSecond = 50;
 
 /**
-Load one shard worker is given before another is added, in plain-HTTP checks a second; an HTTPS
-check counts as `httpsCost` of them (a handshake when the server closes the connection).
-
-Fewer threads cost less per check: a thread woken for each check pays the wake-up, cold caches and
-its own garbage collector every time, and that, not the HTTP client, is most of a check's CPU at
-the rates a monitor runs. Measured here with a bare undici loop (no engine) paced evenly: 0.91 ms of
-CPU per request at 200 requests/s, 0.55 at 460, 0.38 at 926, 0.24 at 2,000, 0.20 flat out. The
-20,000-site bench (926 checks/s) cost 0.97 ms per check on two workers and 0.80 on one. So a worker
-takes as much as one core does with room for a burst (a restart puts every site's first check
-into its first interval): about a third of what one thread does flat out.
+Checks a second one shard worker is given before another is added: about half of what one core
+does with full TLS handshakes, so a worker has room for a burst (a restart puts every site's first
+check into its first interval).
 */
-export const checksPerSecondPerWorker = 1500;
-
-/** Plain-HTTP checks one HTTPS check is counted as: a full handshake costs ~5x a keep-alive request here. */
-export const httpsCost = 4;
+export const checksPerSecondPerWorker = 500;
 
 /**
 Worker threads for a fleet when `--workers` is not given: none while the main thread checks the
@@ -31,11 +21,9 @@ load, at most one per core. A fixed "one per core" cost 55 MB for 15 sites.
 */
 export function defaultWorkers(sites: readonly SiteSpec[], cores: number): number {
 	let perSecond = 0;
-	let load = 0;
 	for (const site of sites) {
 		if (!site.paused) {
 			perSecond += 1 / site.intervalSeconds;
-			load += (site.url.startsWith('https:') ? httpsCost : 1) / site.intervalSeconds;
 		}
 	}
 
@@ -45,5 +33,5 @@ export function defaultWorkers(sites: readonly SiteSpec[], cores: number): numbe
 		return 0;
 	}
 
-	return Math.max(1, Math.min(cores, Math.ceil(Math.round(load * 1e6) / 1e6 / checksPerSecondPerWorker)));
+	return Math.max(1, Math.min(cores, Math.ceil(perSecond / checksPerSecondPerWorker)));
 }
