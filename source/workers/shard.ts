@@ -9,13 +9,14 @@ shard offered the fewest checks a second so far, and stays there for the run.
 Why by origin: splitting the sites by id put every host in every shard with its connections split
 between them (16 per host became 8 in each of two workers). Two half-sized lanes serve less than a
 whole one, and a host's hanging paths filled each half on its own: 30,000 paths on 30 hosts at
-3,000 checks/s left checks waiting for their host (20,698 `host_busy` rows of 240,000) with half
-the connections idle in the other worker.
+3,000 checks/s left checks waiting for their host: 20,698 `host_busy` rows of 240,000 by id,
+15,301 by origin (a run limited by CPU either way).
 */
 export class OriginShards {
 	readonly #workers: number;
 	readonly #byOrigin = new Map<string, {shard: number; sites: number}>();
-	readonly #byId = new Map<number, {origin: string; load: number}>();
+	/** Shard per site id: small integers, so a million sites cost a map of numbers, no object each. */
+	readonly #byId = new Map<number, number>();
 	/** Offered checks a second per shard (1 / interval summed over its sites). */
 	readonly #load: number[];
 
@@ -29,12 +30,16 @@ export class OriginShards {
 	}
 
 	/**
-	Places `spec` in its origin's shard (choosing one for a new origin) and returns it, with the shard
-	it was in before when a site of that id had another origin's shard (the caller takes it out there).
+	Places `spec` in its origin's shard (choosing one for a new origin) and returns it. `previous` is
+	the site's spec before, when it is replaced: it is released first, and `moved` gives the shard it
+	leaves when that is another one (the caller takes it out there).
 	*/
-	assign(spec: SiteSpec): {shard: number; previous: number | undefined} {
-		const before = this.of(spec.id);
-		this.release(spec.id);
+	assign(spec: SiteSpec, previous?: SiteSpec): {shard: number; moved: number | undefined} {
+		const before = previous && this.of(previous.id);
+		if (previous) {
+			this.release(previous);
+		}
+
 		const origin = originOf(spec.url);
 		let entry = this.#byOrigin.get(origin);
 		if (!entry) {
@@ -43,30 +48,29 @@ export class OriginShards {
 		}
 
 		entry.sites++;
-		const load = 1 / spec.intervalSeconds;
-		this.#load[entry.shard]! += load;
-		this.#byId.set(spec.id, {origin, load});
-		return {shard: entry.shard, previous: before === entry.shard ? undefined : before};
+		this.#load[entry.shard]! += 1 / spec.intervalSeconds;
+		this.#byId.set(spec.id, entry.shard);
+		return {shard: entry.shard, moved: before === entry.shard ? undefined : before};
 	}
 
 	/** The shard of site `id`; undefined for a site never assigned (or released). */
 	of(id: number): number | undefined {
-		const site = this.#byId.get(id);
-		return site === undefined ? undefined : this.#byOrigin.get(site.origin)!.shard;
+		return this.#byId.get(id);
 	}
 
-	/** Forgets site `id`; an origin with no site left may go to another shard when it comes back. */
-	release(id: number): void {
-		const site = this.#byId.get(id);
-		if (!site) {
+	/** Forgets the site `spec` (as it was assigned); an origin with no site left may go elsewhere when it comes back. */
+	release(spec: SiteSpec): void {
+		const shard = this.#byId.get(spec.id);
+		if (shard === undefined) {
 			return;
 		}
 
-		this.#byId.delete(id);
-		const entry = this.#byOrigin.get(site.origin)!;
-		this.#load[entry.shard]! -= site.load;
-		if (--entry.sites === 0) {
-			this.#byOrigin.delete(site.origin);
+		this.#byId.delete(spec.id);
+		this.#load[shard]! -= 1 / spec.intervalSeconds;
+		const origin = originOf(spec.url);
+		const entry = this.#byOrigin.get(origin);
+		if (entry && --entry.sites === 0) {
+			this.#byOrigin.delete(origin);
 		}
 	}
 

@@ -149,12 +149,12 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		const added: SiteSpec[][] = this.#shards.map(() => []);
 		const moved: number[][] = this.#shards.map(() => []);
 		for (const spec of specs) {
+			const {shard, moved: left} = this.#placement.assign(spec, this.#specs.get(spec.id));
 			this.#specs.set(spec.id, spec);
-			const {shard, previous} = this.#placement.assign(spec);
 			added[shard]!.push(spec);
-			if (previous !== undefined) {
+			if (left !== undefined) {
 				// The same id with another origin's URL: out of the shard that had it.
-				moved[previous]!.push(spec.id);
+				moved[left]!.push(spec.id);
 			}
 
 			if (spec.paused) {
@@ -184,13 +184,15 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 	}
 
 	removeSite(id: number): boolean {
-		if (!this.#specs.delete(id)) {
+		const spec = this.#specs.get(id);
+		if (!spec) {
 			return false;
 		}
 
+		this.#specs.delete(id);
 		this.#paused.delete(id);
 		this.#post(this.#placement.of(id)!, {type: 'remove', ids: [id]});
-		this.#placement.release(id);
+		this.#placement.release(spec);
 		this.#views?.remove(id);
 		this.#changed();
 		return true;

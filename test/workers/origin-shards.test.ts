@@ -49,11 +49,11 @@ test('split groups ids by shard and leaves unknown ones out; release forgets a s
 	shards.assign(site(2, 'http://127.0.1.2:1'));
 	shards.assign(site(3, 'http://127.0.1.1:1'));
 	t.deepEqual(shards.split([1, 2, 3, 99]), [[1, 3], [2]]);
-	shards.release(1);
-	shards.release(1);
+	shards.release(site(1, 'http://127.0.1.1:1'));
+	shards.release(site(1, 'http://127.0.1.1:1'));
 	t.is(shards.of(1), undefined);
 	t.is(shards.of(3), 0);
-	shards.release(3);
+	shards.release(site(3, 'http://127.0.1.1:1'));
 	// Origin 1 has no site left; coming back, it goes where the load is least (shard 0 is empty now).
 	t.is(shards.assign(site(4, 'http://127.0.1.1:1')).shard, 0);
 });
@@ -62,7 +62,9 @@ test('a site given a URL on another origin moves, and says where it was', t => {
 	const shards = new OriginShards(2);
 	shards.assign(site(1, 'http://127.0.1.1:1'));
 	shards.assign(site(2, 'http://127.0.1.2:1'));
-	t.deepEqual(shards.assign(site(1, 'http://127.0.1.2:1')), {shard: 1, previous: 0});
-	t.deepEqual(shards.assign(site(1, 'http://127.0.1.2:1')), {shard: 1, previous: undefined}, 'the same origin again: no move');
+	t.deepEqual(shards.assign(site(1, 'http://127.0.1.2:1'), site(1, 'http://127.0.1.1:1')), {shard: 1, moved: 0});
+	t.deepEqual(shards.assign(site(1, 'http://127.0.1.2:1'), site(1, 'http://127.0.1.2:1')), {shard: 1, moved: undefined}, 'the same origin again: no move');
+	// Origin 1 lost its only site: it is forgotten, and shard 0 carries no load any more.
+	t.is(shards.assign(site(5, 'http://127.0.1.9:1')).shard, 0);
 	t.throws(() => new OriginShards(0), {instanceOf: RangeError});
 });
