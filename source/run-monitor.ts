@@ -4,6 +4,7 @@ import {loadDbConfig, pgliteTarget, readSitesCsv, targetFromDatabaseUrl, default
 import type {EngineTotals, ProcessSignals} from './engine/engine-types.js';
 import {systemClock, type Clock} from './engine/types.js';
 import {startFrontEnd, type FrontEnd} from './front-end.js';
+import {checksInFlightBudget} from './open-files.js';
 import {createProcessSignals} from './process-signals.js';
 import {forcedStop} from './shutdown/forced-stop.js';
 import {gracefulStop, stopAnnouncement, stopProgress} from './shutdown/graceful-stop.js';
@@ -215,6 +216,8 @@ async function startChecks(options: MonitorOptions & {workers: number}, storage:
 		checksPerSite: options.numberHealthchecks,
 		timeoutMs,
 		maxConcurrency: options.maxConcurrency,
+		// Each check holds a socket until it ends, those waiting on silent servers too.
+		maxInFlight: checksInFlightBudget().checks,
 		maxPerHost: options.maxPerHost,
 		prober: {totalTimeoutMs: timeoutMs},
 		measure,

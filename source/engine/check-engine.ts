@@ -29,9 +29,14 @@ export type EngineOptions = {
 	/** Controller period, ms. */
 	readonly tickMs?: number;
 	/**
-	Share of the limit (the engine's, and each host's) that sites whose last check timed out may
-	hold. Dead sites keep a slot for the whole timeout; without a bound, a fleet or a host with many
-	of them starves the live ones.
+	Checks in flight at most, those waiting on silent servers included (each holds a socket until its
+	deadline); the controller's limit bounds only the working ones (see `CheckRunner`). Default: none.
+	*/
+	readonly maxInFlight?: number;
+	/**
+	Share of `maxInFlight`, and of each host's connections, that sites whose last check timed out may
+	hold. Dead sites keep a socket for the whole timeout; without a bound, a fleet or a host with many
+	of them takes every one the live sites need.
 	*/
 	readonly suspectShare?: number;
 	/** Consecutive timeouts after which a site runs in the bounded suspect share. */
@@ -56,9 +61,6 @@ export type ResumePoint = {
 	/** Slots each site already had (stored rows), so `checksPerSite` still holds over both lives. */
 	readonly slotsUsed?: ReadonlyMap<number, number>;
 };
-
-/** A check in flight this long waits on its server (see `ControllerSignals.stalledInFlight`). */
-const stalledAfterMs = 1000;
 
 /**
 The check engine: the slot scheduler says when each site is due, host lanes hold due checks until
@@ -120,6 +122,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			clock: this.#clock,
 			lanes: this.#lanes,
 			controller: this.#controller,
+			maxInFlight: options.maxInFlight ?? Infinity,
 			suspectShare: this.#suspectShare,
 			timeoutMs: options.timeoutMs,
 			hooks: {
@@ -362,6 +365,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			...this.#table.statusCounts,
 			hosts: this.#lanes.hosts,
 			inFlight: this.#runner.inFlight,
+			stalledInFlight: this.#runner.inFlight - this.#runner.working,
 			waiting: this.#lanes.waiting,
 			waitingOnHosts: this.#lanes.waitingOnHosts,
 			suspectInFlight: this.#runner.suspectInFlight,
@@ -474,7 +478,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		runtime.running = true;
 		runtime.wasUp = runtime.status === 'up';
 		this.#runtimes.set(entry, runtime);
-		this.#stats.recordStart(this.#runner.inFlight);
+		this.#stats.recordStart(this.#runner.working);
 		this.#setView(runtime, {...runtime.view, running: true});
 		const {spec} = runtime;
 		this.emit('started', {siteId: spec.id, url: spec.url, scheduledAt: entry.scheduledAt, requestedAt});
@@ -504,8 +508,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#lastSignals = this.#measure?.() ?? this.#lastSignals;
 		this.#lanes.tick();
 		this.#controller.update({
-			...this.#stats.takeWindow(this.#runner.waitingForSlot, this.#runner.inFlight),
-			stalledInFlight: this.#runner.inFlightSince(this.#clock.now() - stalledAfterMs),
+			...this.#stats.takeWindow(this.#runner.waitingForSlot, this.#runner.working),
 			eventLoopDelayP99Ms: this.#lastSignals.eventLoopDelayP99Ms,
 			cpuUtilisation: this.#lastSignals.cpuUtilisation,
 		});

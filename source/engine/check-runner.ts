@@ -1,6 +1,7 @@
 import {setMaxListeners} from 'node:events';
 import type {ConcurrencyController} from './concurrency-controller.js';
 import type {HostLanes, WaitingCheck} from './host-lanes.js';
+import {InFlightAges} from './in-flight-ages.js';
 import {failureStatus, regexMatchStatus, type Clock, type Probe, type ProbeOutcome, type ProbeRequest} from './types.js';
 
 /** What the runner asks of the engine around each check; it knows nothing of sites itself. */
@@ -21,7 +22,12 @@ export type CheckRunnerOptions = {
 	readonly clock: Clock;
 	readonly lanes: HostLanes;
 	readonly controller: ConcurrencyController;
-	/** Share of the limit that suspects (sites whose last check timed out) may hold, at least one. */
+	/**
+	Checks in flight at most, those waiting on their servers included: the user's `--max-concurrency`
+	and what the process's open-files limit allows. Infinity for no bound.
+	*/
+	readonly maxInFlight: number;
+	/** Share of `maxInFlight` that suspects (sites whose last check timed out) may hold, at least one. */
 	readonly suspectShare: number;
 	/** Total deadline per check, ms (passed to the probe). */
 	readonly timeoutMs: number | undefined;
@@ -29,16 +35,26 @@ export type CheckRunnerOptions = {
 };
 
 /**
-Starts due checks from the host lanes while fewer than the controller's limit are in flight (and
-suspects within their share), hands each to the prober, and releases its slot when it ends: the
-engine's p-queue, with `pause` (stop), `idle` and `abort`.
+Starts due checks from the host lanes, hands each to the prober, and releases its slot when it ends:
+the engine's p-queue, with `pause` (stop), `idle` and `abort`.
+
+Two bounds, for two different costs:
+- the controller's limit bounds the checks that are *working*: out for less than `stalledAfterMs`
+  (see `InFlightAges`). A check costs CPU to connect, send, parse and match, not while its server
+  is silent, and the limit exists to keep CPU and the event loop healthy. When checks waiting on
+  silent servers counted against it, 10% of 100,000 sites hanging held slots for whole timeouts, a
+  CPU cut shrank the slots left to the live sites, and the dead sites' checks (held to a quarter of
+  that cut limit) queued for minutes: distinct-100k ended with 4,000 checks waiting, 47 in flight,
+  late p99 200 s;
+- `maxInFlight` bounds every check in flight, waiting ones included: each holds a socket (a file
+  descriptor) until its deadline. Suspects may hold `suspectShare` of it, so a fleet where many
+  sites hang cannot take every socket the process may open.
 */
 export class CheckRunner {
 	readonly #options: CheckRunnerOptions;
 	readonly #abort = new AbortController();
 	#inFlight = 0;
-	/** Checks in flight by the second they started (`requestedAt` / 1000, floored): a few entries. */
-	readonly #inFlightBySecond = new Map<number, number>();
+	readonly #ages = new InFlightAges();
 	#suspectInFlight = 0;
 	#stopped = false;
 	#idleWaiters: Array<() => void> = [];
@@ -57,17 +73,9 @@ export class CheckRunner {
 		return this.#suspectInFlight;
 	}
 
-	/** Checks in flight that started before `time` (to the second, rounding toward fewer). */
-	inFlightSince(time: number): number {
-		const before = Math.floor(time / 1000);
-		let count = 0;
-		for (const [second, started] of this.#inFlightBySecond) {
-			if (second < before) {
-				count += started;
-			}
-		}
-
-		return count;
+	/** Checks in flight for less than `stalledAfterMs`: what the limit bounds. */
+	get working(): number {
+		return this.#inFlight - this.#ages.stalled(this.#options.clock.now());
 	}
 
 	/** Checks waiting for the runner's own limit (not held back by their host's caps). */
@@ -81,16 +89,17 @@ export class CheckRunner {
 			return;
 		}
 
-		const {lanes, controller, suspectShare} = this.#options;
-		const {limit} = controller;
-		const suspectCap = Math.max(1, Math.floor(limit * suspectShare));
-		while (this.#inFlight < limit) {
+		const {lanes, controller, maxInFlight, suspectShare} = this.#options;
+		const suspectCap = Math.max(1, Math.floor(maxInFlight * suspectShare));
+		let room = Math.min(controller.limit - this.working, maxInFlight - this.#inFlight);
+		while (room > 0) {
 			const entry = lanes.take(this.#suspectInFlight < suspectCap);
 			if (!entry) {
 				break;
 			}
 
 			this.#run(entry);
+			room--;
 		}
 	}
 
@@ -119,8 +128,7 @@ export class CheckRunner {
 		const {clock, probe, hooks, timeoutMs} = this.#options;
 		const requestedAt = clock.now();
 		this.#inFlight++;
-		const second = Math.floor(requestedAt / 1000);
-		this.#inFlightBySecond.set(second, (this.#inFlightBySecond.get(second) ?? 0) + 1);
+		this.#ages.add(requestedAt);
 		if (entry.standing === 'suspect') {
 			this.#suspectInFlight++;
 		}
@@ -144,13 +152,7 @@ export class CheckRunner {
 		const {lanes, controller, hooks} = this.#options;
 		const distress = hooks.outcome(entry, outcome, requestedAt);
 		this.#inFlight--;
-		const second = Math.floor(requestedAt / 1000);
-		const left = this.#inFlightBySecond.get(second)! - 1;
-		if (left === 0) {
-			this.#inFlightBySecond.delete(second);
-		} else {
-			this.#inFlightBySecond.set(second, left);
-		}
+		this.#ages.remove(requestedAt);
 
 		if (entry.standing === 'suspect') {
 			this.#suspectInFlight--;
@@ -161,7 +163,7 @@ export class CheckRunner {
 		// Checks a host's caps hold back count as waiting too, so without this a fleet held back by
 		// its hosts grew the limit by one per check (106,424 after a minute of 3,000 checks a second
 		// on 30 hosts, with 200 in flight).
-		if (outcome.httpStatusCode !== failureStatus.timeout && this.#inFlight + 1 >= controller.limit) {
+		if (outcome.httpStatusCode !== failureStatus.timeout && this.working + 1 >= controller.limit) {
 			controller.completed?.(this.waitingForSlot);
 		}
 

@@ -13,12 +13,9 @@ succeeded. A fleet where 10% of sites are dead times out 10% of the time whateve
 cutting the limit for that would only make the live sites late; a live site that starts timing out
 when the limit goes up is what overload looks like from here.
 
-Checks that have waited over a second on a server that has not answered (`stalledInFlight`) hold
-slots but cost no CPU. So a cut for CPU leaves their slots alone (cutting them frees no CPU and only
-holds live sites back), and a raise gives back at least the slots that went to them since the last
-tick. At the start of 100,000 sites with 10% hanging, silent servers take ~140 slots a second until
-the first timeouts, 10 s in; growing by 5% a tick after an early cut, the limit fell behind and live
-checks waited for slots (fleet p99 0.9-1.2 s in the first 20 s; 0.57 s with both rules).
+The limit bounds checks that are working (see `CheckRunner`): a check waiting on a silent server
+costs no CPU and leaves the limit after a second, so neither a cut for CPU nor the dead sites of a
+fleet shrink what the live sites get.
 */
 
 /** What the controller looks at on each tick. */
@@ -33,10 +30,8 @@ export type ControllerSignals = {
 	readonly latenessP90Ms: number;
 	/** Checks that were due but waiting for a slot at the end of the window. */
 	readonly waiting: number;
-	/** Highest number of checks in flight during the window. */
+	/** Highest number of checks working (in flight, not yet waiting on a silent server) during the window. */
 	readonly peakInFlight: number;
-	/** Checks in flight for over a second at the end of the window: waiting on a server, not on us. */
-	readonly stalledInFlight: number;
 };
 
 /** Thresholds and bounds; defaults are chosen from what the signals mean, not tuned per machine. */
@@ -85,15 +80,11 @@ export function createConcurrencyController(options: ControllerOptions = {}): Co
 	let limit = clamp(options.initial ?? 64, min, max);
 	let reason = 'starting';
 	let slowStart = true;
-	/** `stalledInFlight` at the previous tick. */
-	let stalledBefore = 0;
 
-	/** Cuts the limit, but not below `kept` slots plus a share of the others, at least `min` (see above). */
-	const cut = (why: string, kept = 0): ControllerDecision => {
+	const cut = (why: string): ControllerDecision => {
 		slowStart = false;
-		const others = Math.max(0, limit - kept);
-		limit = Math.min(limit, clamp(kept + Math.max(min, Math.floor(others * decrease)), min, max));
-		reason = kept > 0 ? `${why}; the ${kept} checks waiting on servers keep their slots` : why;
+		limit = clamp(Math.floor(limit * decrease), min, max);
+		reason = why;
 		return {limit, reason};
 	};
 
@@ -111,15 +102,12 @@ export function createConcurrencyController(options: ControllerOptions = {}): Co
 			}
 		},
 		update(signals) {
-			// Slots that went to silent servers since the previous tick: a raise gives them back.
-			const newlyStalled = Math.max(0, signals.stalledInFlight - stalledBefore);
-			stalledBefore = signals.stalledInFlight;
 			if (signals.eventLoopDelayP99Ms > maxLoopDelayMs) {
 				return cut(`cut: event-loop delay ${Math.round(signals.eventLoopDelayP99Ms)} ms > ${maxLoopDelayMs} ms`);
 			}
 
 			if (signals.cpuUtilisation > maxCpu) {
-				return cut(`cut: CPU ${Math.round(signals.cpuUtilisation * 100)}% > ${Math.round(maxCpu * 100)}%`, signals.stalledInFlight);
+				return cut(`cut: CPU ${Math.round(signals.cpuUtilisation * 100)}% > ${Math.round(maxCpu * 100)}%`);
 			}
 
 			if (signals.freshTimeoutRate > maxFreshTimeoutRate) {
@@ -142,14 +130,12 @@ export function createConcurrencyController(options: ControllerOptions = {}): Co
 				limit = clamp(limit * 2, min, max);
 				reason = 'raise: checks waiting, all healthy (slow start)';
 			} else if (signals.waiting >= limit) {
-				// More checks queue than there are slots: +5% a tick would take a minute to catch up
-				// (a restart of 100,000 sites with 10% dead needs ~1,500 slots), so grow by a quarter.
-				limit = clamp(Math.max(Math.ceil(limit * 1.25), limit + newlyStalled), min, max);
+				// More checks queue than there are slots: +5% a tick would take a minute to catch up, so
+				// grow by a quarter.
+				limit = clamp(Math.ceil(limit * 1.25), min, max);
 				reason = 'raise: backlog larger than the limit, all healthy';
 			} else {
-				// At least the slots silent servers took since the last tick: 10% of 1,400 checks a second
-				// hanging take 140 slots a second, more than +5% of a limit of 1,000 gives back.
-				limit = clamp(limit + Math.max(2, Math.ceil(limit * 0.05), newlyStalled), min, max);
+				limit = clamp(limit + Math.max(2, Math.ceil(limit * 0.05)), min, max);
 				reason = 'raise: checks waiting, all healthy';
 			}
 

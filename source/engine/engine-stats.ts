@@ -24,10 +24,10 @@ export class EngineStats {
 	#windowFreshTimeouts = 0;
 	#peakInFlight = 0;
 
-	/** A check was handed to the prober; `inFlight` counts it. */
-	recordStart(inFlight: number): void {
+	/** A check was handed to the prober; `working` (checks in flight not yet waiting on silent servers) counts it. */
+	recordStart(working: number): void {
 		this.started++;
-		this.#peakInFlight = Math.max(this.#peakInFlight, inFlight);
+		this.#peakInFlight = Math.max(this.#peakInFlight, working);
 	}
 
 	recordSkip(kind: ErrorKind): void {
@@ -87,7 +87,7 @@ export class EngineStats {
 	}
 
 	/** The controller's view of the window since the last call, which starts a new window. */
-	takeWindow(waiting: number, inFlight: number): Omit<ControllerSignals, 'eventLoopDelayP99Ms' | 'cpuUtilisation' | 'stalledInFlight'> {
+	takeWindow(waiting: number, working: number): Omit<ControllerSignals, 'eventLoopDelayP99Ms' | 'cpuUtilisation'> {
 		const window = {
 			freshTimeoutRate: this.#windowCompleted > 0 ? this.#windowFreshTimeouts / this.#windowCompleted : 0,
 			latenessP90Ms: this.#windowLateness.percentile(90),
@@ -97,7 +97,7 @@ export class EngineStats {
 		this.#windowCompleted = 0;
 		this.#windowFreshTimeouts = 0;
 		this.#windowLateness.clear();
-		this.#peakInFlight = inFlight;
+		this.#peakInFlight = working;
 		return window;
 	}
 }

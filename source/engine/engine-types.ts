@@ -18,6 +18,11 @@ export type EngineTotals = {
 	/** Origins (scheme, host, port) the sites are on: one lane each. */
 	readonly hosts: number;
 	readonly inFlight: number;
+	/**
+	Of `inFlight`, checks out for over a second: waiting on their servers, they cost no CPU and hold
+	no slot of `limit`, which bounds the others.
+	*/
+	readonly stalledInFlight: number;
 	/** Due checks that have not started. */
 	readonly waiting: number;
 	/** Of `waiting`, those held back by their host's connection cap rather than the global limit. */

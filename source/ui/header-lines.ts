@@ -43,7 +43,7 @@ export function headerSegments(input: HeaderInput): string[] {
 		`errors ${percent(totals.errorRate1m)}`,
 		`late p99 ${Math.round(totals.latenessP99Ms)}ms`,
 		`loop p99 ${Math.round(totals.eventLoopDelayP99Ms)}ms`,
-		`limit ${totals.limit}, in flight ${totals.inFlight}, waiting ${totals.waiting}${totals.waitingOnHosts > 0 ? ` (${totals.waitingOnHosts} for their host)` : ''} (${text(totals.limitReason)})`,
+		`limit ${totals.limit}, in flight ${totals.inFlight}${totals.stalledInFlight > 0 ? ` (${totals.stalledInFlight} on silent servers)` : ''}, waiting ${totals.waiting}${totals.waitingOnHosts > 0 ? ` (${totals.waitingOnHosts} for their host)` : ''} (${text(totals.limitReason)})`,
 		`workers ${input.workers}`,
 		database,
 		`run ${totals.startedAt > 0 ? formatDuration(input.now - totals.startedAt) : 'not started'}`,

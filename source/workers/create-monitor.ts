@@ -24,6 +24,11 @@ export type CreateMonitorOptions = {
 	readonly checksPerSite: number;
 	readonly timeoutMs: number;
 	readonly maxConcurrency?: number | undefined;
+	/**
+	Checks in flight at most, those waiting on silent servers included, over every shard: what the
+	process's open files allow (see `checksInFlightBudget`). Default: no bound but `maxConcurrency`.
+	*/
+	readonly maxInFlight?: number | undefined;
 	/** Connections to one origin at once, in this engine (shards get their share). Default `defaultMaxPerHost`. */
 	readonly maxPerHost?: number | undefined;
 	readonly prober?: ProberOptions;

@@ -21,6 +21,7 @@ export function createLocalEngine(
 		checksPerSite: options.checksPerSite,
 		timeoutMs: options.timeoutMs,
 		maxPerHost,
+		maxInFlight: Math.min(options.maxConcurrency ?? Infinity, options.maxInFlight ?? Infinity),
 		slotBatchMs: defaultSlotBatchMs,
 		controller: createConcurrencyController({max: options.maxConcurrency}),
 		measure: options.measure,

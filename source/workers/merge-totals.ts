@@ -73,12 +73,13 @@ export function mergeTotals(
 	return {
 		sites,
 		...statuses,
-		// Shards split sites by id, so one origin may have a lane in several shards.
-		hosts: max(totals => totals.hosts),
+		// Each origin's sites are all in one shard (see `OriginShards`).
+		hosts: sum(totals => totals.hosts),
 		inFlight: sum(totals => totals.inFlight),
 		waiting: sum(totals => totals.waiting),
 		waitingOnHosts: sum(totals => totals.waitingOnHosts),
 		suspectInFlight: sum(totals => totals.suspectInFlight),
+		stalledInFlight: sum(totals => totals.stalledInFlight),
 		limit: sum(totals => totals.limit),
 		limitReason: reasons.length === 0 ? 'starting' : reasons.join('; '),
 		started: sum(totals => totals.started) + before(counters => counters.started),

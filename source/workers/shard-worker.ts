@@ -22,6 +22,7 @@ const engine = createLocalEngine({
 	checksPerSite: init.checksPerSite,
 	timeoutMs: init.timeoutMs,
 	maxConcurrency: init.maxConcurrency,
+	maxInFlight: init.maxInFlight,
 	maxPerHost: init.maxPerHost,
 	prober: init.prober,
 	measure: signals.measure,

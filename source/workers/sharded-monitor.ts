@@ -18,6 +18,8 @@ export type ShardedMonitorOptions = {
 	readonly timeoutMs: number;
 	/** `--max-concurrency`, split evenly over the shards. */
 	readonly maxConcurrency?: number | undefined;
+	/** Checks in flight at most over every shard (see `CreateMonitorOptions`), split evenly. */
+	readonly maxInFlight?: number | undefined;
 	/** `--max-per-host`: each origin's sites are all in one shard, which gets all of it. */
 	readonly maxPerHost?: number | undefined;
 	readonly prober?: ProberOptions;
@@ -91,7 +93,8 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		const init = {
 			checksPerSite: options.checksPerSite,
 			timeoutMs: options.timeoutMs,
-			maxConcurrency: options.maxConcurrency === undefined ? undefined : Math.max(1, Math.ceil(options.maxConcurrency / workers)),
+			maxConcurrency: shareOf(options.maxConcurrency, workers),
+			maxInFlight: shareOf(options.maxInFlight, workers),
 			// Each origin is in one shard only, so that shard's pool for it may be the whole allowance.
 			maxPerHost: options.maxPerHost ?? defaultMaxPerHost,
 			prober: options.prober,
@@ -354,4 +357,9 @@ export class ShardedMonitor extends EventEmitter<EngineEvents> implements Monito
 		this.#snapshot = undefined;
 		this.emit('change');
 	}
+}
+
+/** One shard's share of a bound over the whole process (at least 1); undefined when unbounded. */
+function shareOf(bound: number | undefined, workers: number): number | undefined {
+	return bound === undefined ? undefined : Math.max(1, Math.ceil(bound / workers));
 }

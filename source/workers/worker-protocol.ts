@@ -10,6 +10,8 @@ export type WorkerInit = {
 	readonly timeoutMs: number;
 	/** This worker's share of `--max-concurrency`, if any. */
 	readonly maxConcurrency?: number | undefined;
+	/** This worker's share of the checks the process may have in flight, if bounded. */
+	readonly maxInFlight?: number | undefined;
 	/** This worker's share of `--max-per-host`. */
 	readonly maxPerHost: number;
 	readonly prober?: ProberOptions;

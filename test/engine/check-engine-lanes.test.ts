@@ -61,7 +61,8 @@ test('a check still waiting for a global slot at its next slot becomes client_bu
 	const {probe} = fakeProbe(clock, () => 1500);
 	const controller = createConcurrencyController({initial: 2, min: 2, max: 2});
 	const sites = Array.from({length: 6}, (_, index): SiteSpec => ({id: index + 1, url: `http://h${index + 1}.test/`, intervalSeconds: 1}));
-	const engine = new CheckEngine({probe, clock, checksPerSite: 6, controller});
+	// Two checks in flight at most, the ones waiting on their servers included (`--max-concurrency 2`).
+	const engine = new CheckEngine({probe, clock, checksPerSite: 6, controller, maxInFlight: 2});
 	engine.addSites(sites);
 	const results = collect(engine);
 	engine.start();

@@ -74,7 +74,7 @@ test('every formatter sanitises remote text itself (Ink keeps SGR and some OSC s
 	t.notRegex(line, unsafe, JSON.stringify(line));
 	t.regex(line, /evil.*tail/);
 	const totals = {
-		sites: 1, up: 0, down: 1, paused: 0, pending: 0, hosts: 1, inFlight: 0, waiting: 0, waitingOnHosts: 0, suspectInFlight: 0, limit: 8,
+		sites: 1, up: 0, down: 1, paused: 0, pending: 0, hosts: 1, inFlight: 0, stalledInFlight: 0, waiting: 0, waitingOnHosts: 0, suspectInFlight: 0, limit: 8,
 		limitReason: hostile, started: 1, completed: 1, skipped: 0, skippedClientBusy: 0, skippedHostBusy: 0, heldSlots: 0, checksPerSecond1s: 0, checksPerSecond1m: 0,
 		timeoutRate1m: 0, errorRate1m: 1, latenessP50Ms: 0, latenessP99Ms: 0, eventLoopDelayP99Ms: 0,
 		cpuUtilisation: 0, startedAt: 0, now: 0,
