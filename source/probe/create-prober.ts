@@ -1,14 +1,14 @@
 import {readFileSync} from 'node:fs';
 import {createSecureContext, type SecureContextOptions} from 'node:tls';
-import {Agent, interceptors} from 'undici';
+import {Agent, interceptors, type Dispatcher} from 'undici';
 import {defaultMaxPerHost, regexMatchStatus, type ErrorKind, type Probe, type ProbeOutcome, type ProbeRequest} from '../engine/types.js';
 import {createAbortFanout} from './abort-fanout.js';
 import {classifyError, statusForKind, toSingleLine} from './classify-error.js';
 import {createCachedLookup, type CachedLookupOptions} from './dns-cache.js';
-import {readFinalBody, type Finding} from './read-final-body.js';
+import {exchange, type BodyPolicy, type Exchange, type ExchangeResult} from './exchange.js';
+import {judgeFinalBody, type Finding} from './judge-final-body.js';
 import {createRegexMatcher, type RegexMatcher} from './regex-matcher.js';
 import {compilePattern, type CompiledPattern} from './safe-regex.js';
-import {createSendTimeRecorder} from './send-time-recorder.js';
 import {createSessionKeepingConnector} from './session-keeping-connector.js';
 
 /** Options for `createProber`; every field has a default. */
@@ -110,9 +110,8 @@ export function createProber(options: ProberOptions = {}): Prober {
 			lookup: createCachedLookup(options.dns),
 		}),
 	});
-	const sendTimes = createSendTimeRecorder();
 	// Error responses are decompressed too: a 500 page is still matched against the regex.
-	const dispatcher = agent.compose(interceptors.decompress({skipErrorResponses: false}), sendTimes.interceptor);
+	const dispatcher = agent.compose(interceptors.decompress({skipErrorResponses: false}));
 	// Matching a megabyte can take long enough to delay every other check's timers, so big bodies go to a thread.
 	const matcher = options.regexMatcher ?? createRegexMatcher({
 		inlineMaxBytes: options.regexInlineMaxBytes,
@@ -122,25 +121,23 @@ export function createProber(options: ProberOptions = {}): Prober {
 	const inFlight = new Set<Promise<ProbeOutcome>>();
 	const callerAborts = createAbortFanout();
 
-	/** Follows redirects and reads the final body; throws only what `classifyError` understands. */
-	const fetchOutcome = async (start: URL, pattern: CompiledPattern | undefined, signal: AbortSignal, userSignal: AbortSignal | undefined): Promise<Finding> => {
+	/** Follows redirects and reads the final body; throws only what `classifyError` understands, or what `hops.stop` was given. */
+	const fetchOutcome = async (start: URL, pattern: CompiledPattern | undefined, hops: Hops, userSignal: AbortSignal | undefined): Promise<Finding> => {
 		let url = start;
 		const visited = new Set([url.href]);
+		const policy = (statusCode: number, responseHeaders: Dispatcher.ResponseData['headers']): BodyPolicy => (
+			redirectStatuses.has(statusCode) && responseHeaders.location !== undefined
+				? {maxBytes: maxRedirectBodyBytes, keep: false}
+				: {maxBytes: maxBodyBytes, keep: pattern !== undefined});
 		for (let redirects = 0; ; redirects++) {
-			const response = await dispatcher.request({
-				origin: url.origin,
-				path: `${url.pathname}${url.search}`,
-				method: 'GET',
-				headers,
-				signal,
-			});
+			const hop = {origin: url.origin, path: `${url.pathname}${url.search}`, headers};
+			const response = await hops.send(onSent => exchange(dispatcher, hop, policy, onSent));
 			const finalUrl = redirects > 0 ? url.href : undefined;
 			const location = firstHeader(response.headers.location);
 			if (!redirectStatuses.has(response.statusCode) || location === undefined) {
-				return {...await readFinalBody(response, {pattern, matcher, maxBodyBytes, signal: userSignal}), finalUrl};
+				return {...await judgeFinalBody(response, {pattern, matcher, maxBodyBytes, signal: userSignal}), finalUrl};
 			}
 
-			await response.body.dump({limit: maxRedirectBodyBytes}).catch(() => undefined);
 			const next = URL.parse(location, url.href);
 			if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
 				return failure('bad_response', `redirect ${response.statusCode} to unsupported location ${JSON.stringify(location)}`, finalUrl);
@@ -187,14 +184,13 @@ export function createProber(options: ProberOptions = {}): Prober {
 		}
 
 		let stopReason: StopReason | undefined;
-		const controller = new AbortController();
 		// The first hop's moment counts: redirects are the same check.
-		sendTimes.watch(controller.signal, at => {
+		const hops = new Hops(at => {
 			sentAt ??= at;
 		});
 		const stop = (reason: StopReason) => {
 			stopReason ??= reason;
-			controller.abort(new Error(reason === 'deadline' ? 'deadline exceeded' : 'aborted'));
+			hops.stop(new Error(reason === 'deadline' ? 'deadline exceeded' : 'aborted'));
 		};
 
 		const deadlineMs = request.timeoutMs !== undefined && request.timeoutMs > 0 ? Math.min(request.timeoutMs, totalTimeoutMs) : totalTimeoutMs;
@@ -205,7 +201,7 @@ export function createProber(options: ProberOptions = {}): Prober {
 
 		const stopWatching = request.signal && callerAborts.watch(request.signal, onCallerAbort);
 		try {
-			const finding = await fetchOutcome(url, pattern, controller.signal, request.signal);
+			const finding = await fetchOutcome(url, pattern, hops, request.signal);
 			return finish(finding);
 		} catch (error) {
 			if (stopReason === 'deadline') {
@@ -243,6 +239,31 @@ export function createProber(options: ProberOptions = {}): Prober {
 			await matcher.close();
 		},
 	};
+}
+
+/** The exchanges of one check, one after another (redirects): `stop` ends the one under way and refuses the next. */
+class Hops {
+	readonly #onSent: (epochMs: number) => void;
+	#current: Exchange | undefined;
+	#stopped: Error | undefined;
+
+	constructor(onSent: (epochMs: number) => void) {
+		this.#onSent = onSent;
+	}
+
+	async send(start: (onSent: (epochMs: number) => void) => Exchange): Promise<ExchangeResult> {
+		if (this.#stopped) {
+			throw this.#stopped;
+		}
+
+		this.#current = start(this.#onSent);
+		return this.#current.result;
+	}
+
+	stop(reason: Error): void {
+		this.#stopped ??= reason;
+		this.#current?.stop(reason);
+	}
 }
 
 function failure(errorKind: ErrorKind, message: string, finalUrl?: string): Finding {

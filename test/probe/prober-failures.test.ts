@@ -2,6 +2,7 @@ import type net from 'node:net';
 import test from 'ava';
 import {failureStatus, regexMatchStatus, type ProbeOutcome} from '../../source/engine/types.js';
 import {createProber, type ProberOptions} from '../../source/probe/index.js';
+import {leavesQueueWhenStopped} from '../../source/probe/exchange.js';
 import {assertWellFormed, closedPort, httpServer, tcpServer} from './loopback.js';
 
 const short: ProberOptions = {connectTimeoutMs: 300, headersTimeoutMs: 300, bodyTimeoutMs: 300, totalTimeoutMs: 3000};
@@ -218,5 +219,21 @@ test('many failing checks at once all resolve', async t => {
 	} finally {
 		await prober.close();
 		await silent.close();
+	}
+});
+
+test('a check stopped while its connection is still being made ends at its deadline, never sent', async t => {
+	t.true(leavesQueueWhenStopped, 'undici still offers the hook that takes a stopped request out of its queue');
+	// Accepts TCP and never answers the TLS handshake: the request waits in undici for its connection.
+	const server = await tcpServer(() => undefined);
+	const prober = createProber({connectTimeoutMs: 5000, totalTimeoutMs: 5000});
+	try {
+		const started = performance.now();
+		const outcome = await prober.probe({url: server.url().replace('http:', 'https:'), timeoutMs: 300});
+		t.like(outcome, {httpStatusCode: failureStatus.timeout, errorKind: 'timeout', sentAt: undefined});
+		t.true(performance.now() - started < 2000, 'at the deadline, not the connect timeout');
+	} finally {
+		await prober.close();
+		await server.close();
 	}
 });

@@ -1,5 +1,5 @@
-import type {Dispatcher} from 'undici';
 import {regexMatchStatus, type ProbeOutcome} from '../engine/types.js';
+import type {ExchangeResult} from './exchange.js';
 import type {RegexMatcher} from './regex-matcher.js';
 import type {CompiledPattern} from './safe-regex.js';
 
@@ -9,7 +9,7 @@ export type Finding = Omit<ProbeOutcome, 'responseTimeMs'> & {
 	readonly bodyReadAt?: number;
 };
 
-/** What `readFinalBody` needs besides the response. */
+/** What `judgeFinalBody` needs besides the response. */
 export type BodyCheck = {
 	readonly pattern: CompiledPattern | undefined;
 	readonly matcher: RegexMatcher;
@@ -18,34 +18,16 @@ export type BodyCheck = {
 	readonly signal: AbortSignal | undefined;
 };
 
-/** Reads up to `maxBodyBytes` of the decoded body and matches the pattern on it. */
-export async function readFinalBody(response: Dispatcher.ResponseData, {pattern, matcher, maxBodyBytes, signal}: BodyCheck): Promise<Finding> {
-	const chunks: Uint8Array[] = [];
-	let size = 0;
-	let truncated = false;
-	for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-		const room = maxBodyBytes - size;
-		if (chunk.byteLength > room) {
-			chunks.push(chunk.subarray(0, room));
-			size += room;
-			truncated = true;
-			// Leaving the loop destroys the stream, so the rest is never downloaded or inflated.
-			break;
-		}
-
-		// Without a pattern only the length matters; keeping the bytes would waste memory.
-		if (pattern) {
-			chunks.push(chunk);
-		}
-
-		size += chunk.byteLength;
-	}
-
-	const bodyReadAt = performance.now();
+/**
+Judges the final response: the regex on its body (read by `exchange` up to `maxBodyBytes`), or only
+its size when there is no pattern.
+*/
+export async function judgeFinalBody(response: ExchangeResult, {pattern, matcher, maxBodyBytes, signal}: BodyCheck): Promise<Finding> {
+	const {statusCode, truncated, bodyReadAt, body} = response;
 	const tooLarge = `body is larger than ${maxBodyBytes} bytes`;
-	if (!pattern) {
+	if (!pattern || !body) {
 		return {
-			httpStatusCode: response.statusCode,
+			httpStatusCode: statusCode,
 			regexMatchStatus: regexMatchStatus.notChecked,
 			bodyReadAt,
 			...(truncated && {errorKind: 'body_too_large', errorMessage: `${tooLarge}; the rest was not read`}),
@@ -54,11 +36,11 @@ export async function readFinalBody(response: Dispatcher.ResponseData, {pattern,
 
 	// The matcher decodes (lossily, so Latin-1 or a cut multi-byte character can still match) and
 	// takes the bytes: a body of its own ArrayBuffer moves to a thread without a copy.
-	const match = await matcher.match(pattern, concatBytes(chunks, size), {signal});
+	const match = await matcher.match(pattern, body, {signal});
 	if (match.errorMessage !== undefined) {
 		// The response itself was fine, so its status stays; the kind says the verdict is missing.
 		return {
-			httpStatusCode: response.statusCode,
+			httpStatusCode: statusCode,
 			regexMatchStatus: match.regexMatchStatus,
 			bodyReadAt,
 			errorKind: truncated ? 'body_too_large' : 'other',
@@ -67,21 +49,9 @@ export async function readFinalBody(response: Dispatcher.ResponseData, {pattern,
 	}
 
 	return {
-		httpStatusCode: response.statusCode,
+		httpStatusCode: statusCode,
 		regexMatchStatus: match.regexMatchStatus,
 		bodyReadAt,
 		...(truncated && {errorKind: 'body_too_large', errorMessage: `${tooLarge}; the regex was matched on the first ${maxBodyBytes} bytes`}),
 	};
-}
-
-/** Joins chunks into a view over a buffer of its own (Buffer.concat may hand out a slice of a shared pool). */
-function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8Array {
-	const bytes = new Uint8Array(size);
-	let offset = 0;
-	for (const chunk of chunks) {
-		bytes.set(chunk, offset);
-		offset += chunk.byteLength;
-	}
-
-	return bytes;
 }
