@@ -2,70 +2,25 @@ import {EventEmitter} from 'node:events';
 import {createConcurrencyController, type ConcurrencyController} from './concurrency-controller.js';
 import {CheckRunner} from './check-runner.js';
 import {EngineStats} from './engine-stats.js';
-import type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals} from './engine-types.js';
-import {HostLanes, type WaitingCheck} from './host-lanes.js';
+import type {EngineEvents, EngineOptions, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals, ResumePoint} from './engine-types.js';
+import {HostLanes} from './host-lanes.js';
 import {keepPauses, type PauseOutcome, type PauseStore} from './pause-store.js';
-import {applyResult, isTimeout, withPaused, type SiteView} from './site-state.js';
-import {SiteTable, type SiteRuntime} from './site-table.js';
-import {originOf, skippedSlot, standingOf, type SlotSkip} from './slot-rows.js';
+import {withPaused, type SiteView} from './site-state.js';
+import {SiteSlots} from './site-slots.js';
+import {SiteTable} from './site-table.js';
+import {originOf} from './slot-rows.js';
 import {SlotScheduler} from './slot-scheduler.js';
 import {firstSlot, nextSlotAfter} from './spread.js';
-import {
-	defaultMaxPerHost, systemClock, type CheckResult, type Clock, type Probe, type ProbeOutcome, type SiteSpec,
-} from './types.js';
+import {defaultMaxPerHost, systemClock, type Clock, type SiteSpec} from './types.js';
 
-export type {EngineEvents, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals, StartedCheck} from './engine-types.js';
-
-export type EngineOptions = {
-	readonly probe: Probe;
-	readonly clock?: Clock;
-	/** Checks per site before the engine reports `done`; undefined or <= 0 = forever. */
-	readonly checksPerSite?: number;
-	/** Total deadline per check, ms (passed to the probe). */
-	readonly timeoutMs?: number;
-	readonly controller?: ConcurrencyController;
-	/** Sampled once per tick for the controller. */
-	readonly measure?: () => ProcessSignals;
-	/** Controller period, ms. */
-	readonly tickMs?: number;
-	/**
-	Checks in flight at most, those waiting on silent servers included (each holds a socket until its
-	deadline); the controller's limit bounds only the working ones (see `CheckRunner`). Default: none.
-	*/
-	readonly maxInFlight?: number;
-	/**
-	Share of `maxInFlight`, and of each host's connections, that sites whose last check timed out may
-	hold. Dead sites keep a socket for the whole timeout; without a bound, a fleet or a host with many
-	of them takes every one the live sites need.
-	*/
-	readonly suspectShare?: number;
-	/** Consecutive timeouts after which a site runs in the bounded suspect share. */
-	readonly suspectAfterTimeouts?: number;
-	/** Connections to one origin at once (the prober must allow at least as many). Default `defaultMaxPerHost`. */
-	readonly maxPerHost?: number;
-	/** Slots due within this step start together (see `SlotScheduler`), ms. Default 0: each at its own moment. */
-	readonly slotBatchMs?: number;
-	/** Keeps pauses beyond the run (storage); none in a shard worker, whose main thread keeps them. */
-	readonly pauseStore?: PauseStore | undefined;
-	/**
-	Whether `takeChanges` is used (a shard worker's publications): only then does the engine record
-	which sites changed. Default false.
-	*/
-	readonly publishesChanges?: boolean;
-};
-
-/** Where a restarted engine picks up (a shard worker that replaced one that died). */
-export type ResumePoint = {
-	/** Epoch ms: each site's first slot is its next grid slot at or after this, never one in the past. */
-	readonly at: number;
-	/** Slots each site already had (stored rows), so `checksPerSite` still holds over both lives. */
-	readonly slotsUsed?: ReadonlyMap<number, number>;
-};
+export type {EngineEvents, EngineOptions, EngineSnapshot, EngineTotals, MonitorHandle, ProcessSignals, ResumePoint, StartedCheck} from './engine-types.js';
 
 /**
-The check engine: the slot scheduler says when each site is due, host lanes hold due checks until
-their host and the controller's limit allow them to start, and a site table keeps every site's view
-for the snapshot. Plain TypeScript: time comes from `clock`, I/O from `probe`.
+The check engine: the slot scheduler says when each site is due, `SiteSlots` turns each slot into a
+waiting check or a row, host lanes hold due checks until their host allows them to start, the runner
+starts them within the controller's limit, and a site table keeps every site's view for the
+snapshot. This class owns the sites' lifecycle (add, remove, pause, resume, start, stop) and the
+controller's tick. Plain TypeScript: time comes from `clock`, I/O from `probe`.
 
 Every grid slot ends as exactly one `result`: the check's outcome, or a no-verdict row when the site
 was not asked (`skipped`: its previous check still ran; `client_busy` / `host_busy`: the check was
@@ -77,22 +32,17 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	readonly #controller: ConcurrencyController;
 	readonly #measure: (() => ProcessSignals) | undefined;
 	readonly #tickMs: number;
-	readonly #suspectShare: number;
-	readonly #suspectAfter: number;
 	readonly #pauseStore: PauseStore | undefined;
 	readonly #scheduler: SlotScheduler;
 	readonly #lanes: HostLanes;
 	readonly #table: SiteTable;
 	readonly #stats = new EngineStats();
 	readonly #runner: CheckRunner;
-	/** The site of each check in flight (a site removed meanwhile still gets its row). */
-	readonly #runtimes = new Map<WaitingCheck, SiteRuntime>();
+	readonly #slots: SiteSlots;
 	#anchor = 0;
 	#tickTimer: unknown;
 	#running = false;
 	#stopped = false;
-	#held = false;
-	#unfinished = 0;
 	#doneEmitted = false;
 	#lastSignals: ProcessSignals = {eventLoopDelayP99Ms: 0, cpuUtilisation: 0};
 	#snapshot: EngineSnapshot | undefined;
@@ -106,13 +56,12 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		this.#controller = options.controller ?? createConcurrencyController();
 		this.#measure = options.measure;
 		this.#tickMs = options.tickMs ?? 1000;
-		this.#suspectShare = options.suspectShare ?? 0.25;
-		this.#suspectAfter = options.suspectAfterTimeouts ?? 1;
+		const suspectShare = options.suspectShare ?? 0.25;
 		this.#pauseStore = options.pauseStore;
 		this.#table = new SiteTable(options.publishesChanges ?? false);
-		this.#lanes = new HostLanes({maxPerHost: options.maxPerHost ?? defaultMaxPerHost, suspectShare: this.#suspectShare});
+		this.#lanes = new HostLanes({maxPerHost: options.maxPerHost ?? defaultMaxPerHost, suspectShare});
 		this.#scheduler = new SlotScheduler(this.#clock, (id, slot) => {
-			this.#slotDue(this.#table.get(id)!, slot);
+			this.#slots.slotDue(this.#table.get(id)!, slot);
 		}, () => {
 			this.#runner.pump();
 			this.#changed();
@@ -123,15 +72,35 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			lanes: this.#lanes,
 			controller: this.#controller,
 			maxInFlight: options.maxInFlight ?? Infinity,
-			suspectShare: this.#suspectShare,
+			suspectShare,
 			timeoutMs: options.timeoutMs,
 			hooks: {
-				start: (entry, requestedAt) => this.#started(entry, requestedAt),
-				outcome: (entry, outcome, requestedAt) => this.#finished(entry, outcome, requestedAt),
+				start: (entry, requestedAt) => this.#slots.started(entry, requestedAt),
+				outcome: (entry, outcome, requestedAt) => {
+					const distress = this.#slots.finished(entry, outcome, requestedAt);
+					this.#changed();
+					return distress;
+				},
 				settled: () => {
 					this.#maybeDone();
 				},
 			},
+		});
+		this.#slots = new SiteSlots({
+			table: this.#table,
+			lanes: this.#lanes,
+			scheduler: this.#scheduler,
+			stats: this.#stats,
+			clock: this.#clock,
+			checksPerSite: this.#checksPerSite,
+			suspectAfter: options.suspectAfterTimeouts ?? 1,
+			working: () => this.#runner.working,
+			invalidate: () => {
+				this.#snapshot = undefined;
+				this.#totals = undefined;
+			},
+			emitResult: result => this.emit('result', result),
+			emitStarted: check => this.emit('started', check),
 		});
 	}
 
@@ -161,9 +130,9 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 				continue;
 			}
 
-			this.#count(runtime, true);
+			this.#slots.count(runtime, true);
 			if (this.#running) {
-				this.#schedule(runtime, firstSlot(spec, this.#anchor, this.#clock.now()));
+				this.#slots.schedule(runtime, firstSlot(spec, this.#anchor, this.#clock.now()));
 			}
 		}
 
@@ -177,9 +146,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			return false;
 		}
 
-		this.#scheduler.delete(id);
-		this.#dropWaiting(runtime);
-		this.#count(runtime, false);
+		this.#slots.unschedule(runtime);
 		this.#table.remove(runtime);
 		this.#lanes.leave(runtime.lane);
 		this.#changed();
@@ -199,10 +166,8 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 				continue;
 			}
 
-			this.#scheduler.delete(id);
-			this.#dropWaiting(runtime);
-			this.#count(runtime, false);
-			this.#setView(runtime, withPaused(runtime.view, true));
+			this.#slots.unschedule(runtime);
+			this.#slots.setView(runtime, withPaused(runtime.view, true));
 			changed.push(runtime.spec);
 		}
 
@@ -220,15 +185,15 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 				continue;
 			}
 
-			this.#setView(runtime, withPaused(runtime.view, false));
+			this.#slots.setView(runtime, withPaused(runtime.view, false));
 			changed.push(runtime.spec);
 			if (runtime.finished) {
 				continue;
 			}
 
-			this.#count(runtime, true);
+			this.#slots.count(runtime, true);
 			if (this.#running) {
-				this.#schedule(runtime, nextSlotAfter(runtime.spec, this.#anchor, this.#clock.now()));
+				this.#slots.schedule(runtime, nextSlotAfter(runtime.spec, this.#anchor, this.#clock.now()));
 			}
 		}
 
@@ -245,7 +210,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 	helps nobody.
 	*/
 	hold(held: boolean): void {
-		this.#held = held;
+		this.#slots.held = held;
 		this.#changed();
 	}
 
@@ -284,9 +249,9 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		for (const runtime of this.#table.values()) {
 			runtime.slotsUsed = resume?.slotsUsed?.get(runtime.spec.id) ?? 0;
 			if (this.#checksPerSite > 0 && runtime.slotsUsed >= this.#checksPerSite) {
-				this.#finishSlots(runtime);
+				this.#slots.finishSlots(runtime);
 			} else if (runtime.status !== 'paused') {
-				this.#schedule(runtime, nextSlotAfter(runtime.spec, this.#anchor, resume?.at ?? this.#anchor));
+				this.#slots.schedule(runtime, nextSlotAfter(runtime.spec, this.#anchor, resume?.at ?? this.#anchor));
 			}
 		}
 
@@ -386,118 +351,10 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 		return this.#totals;
 	}
 
-	#count(runtime: SiteRuntime, counted: boolean): void {
-		if (runtime.counted === counted || (counted && runtime.finished)) {
-			return;
-		}
-
-		runtime.counted = counted;
-		this.#unfinished += counted ? 1 : -1;
-	}
-
-	#schedule(runtime: SiteRuntime, slot: number): void {
-		this.#scheduler.set(runtime.spec.id, slot);
-		this.#table.setNextDue(runtime, slot);
-		this.#snapshot = undefined;
-		this.#totals = undefined;
-	}
-
-	#setView(runtime: SiteRuntime, view: SiteView): void {
-		this.#table.setView(runtime, view);
-		this.#snapshot = undefined;
-		this.#totals = undefined;
-	}
-
 	#changed(): void {
 		this.#snapshot = undefined;
 		this.#totals = undefined;
 		this.emit('change');
-	}
-
-	/** Takes a site's waiting check out of its lane without a row (paused, removed: the user's choice). */
-	#dropWaiting(runtime: SiteRuntime): void {
-		if (runtime.waiting) {
-			this.#lanes.cancel(runtime.waiting);
-			runtime.waiting = undefined;
-		}
-	}
-
-	#finishSlots(runtime: SiteRuntime): void {
-		this.#count(runtime, false);
-		runtime.finished = true;
-		this.#table.setNextDue(runtime, undefined);
-		this.#snapshot = undefined;
-		this.#totals = undefined;
-	}
-
-	#slotDue(runtime: SiteRuntime, slot: number): void {
-		if (this.#held) {
-			this.#stats.heldSlots++;
-			this.#schedule(runtime, slot + (runtime.spec.intervalSeconds * 1000));
-			return;
-		}
-
-		runtime.slotsUsed++;
-		if (runtime.running) {
-			// The site has not answered its previous check: this slot is recorded as skipped rather than
-			// piling a second check onto a site that is already slow.
-			this.#skip(runtime, slot, 'skipped');
-		} else if (runtime.waiting) {
-			// Still waiting on our side when the next slot comes: the stale slot becomes a row naming
-			// what held it, and the check, keeping its place in the lane, stands for the current slot.
-			const {waiting} = runtime;
-			if (!waiting.manual) {
-				this.#skip(runtime, waiting.scheduledAt, this.#lanes.reasonWaiting(waiting));
-			}
-
-			this.#lanes.reslot(waiting, slot);
-		} else {
-			runtime.waiting = this.#lanes.enqueue(runtime.lane, runtime.spec.id, slot, {manual: false, standing: standingOf(runtime.view, this.#suspectAfter)});
-		}
-
-		if (this.#checksPerSite > 0 && runtime.slotsUsed >= this.#checksPerSite) {
-			this.#finishSlots(runtime);
-			return;
-		}
-
-		this.#schedule(runtime, slot + (runtime.spec.intervalSeconds * 1000));
-	}
-
-	#skip(runtime: SiteRuntime, slot: number, kind: SlotSkip): void {
-		this.#stats.recordSkip(kind);
-		const result = skippedSlot(runtime.spec, slot, this.#clock.now(), kind);
-		this.#setView(runtime, applyResult(runtime.view, result));
-		this.emit('result', result);
-	}
-
-	/** A check leaves its lane: its site is running. */
-	#started(entry: WaitingCheck, requestedAt: number): {url: string; regex: string | undefined} {
-		// Paused and removed sites took their checks out of the lanes, so the entry is the site's own.
-		const runtime = this.#table.get(entry.siteId)!;
-		runtime.waiting = undefined;
-		runtime.running = true;
-		runtime.wasUp = runtime.status === 'up';
-		this.#runtimes.set(entry, runtime);
-		this.#stats.recordStart(this.#runner.working);
-		this.#setView(runtime, {...runtime.view, running: true});
-		const {spec} = runtime;
-		this.emit('started', {siteId: spec.id, url: spec.url, scheduledAt: entry.scheduledAt, requestedAt});
-		return {url: spec.url, regex: spec.regex};
-	}
-
-	/** A check ended: its row, its site's view. Returns whether its host showed distress. */
-	#finished(entry: WaitingCheck, outcome: ProbeOutcome, requestedAt: number): boolean {
-		const runtime = this.#runtimes.get(entry)!;
-		this.#runtimes.delete(entry);
-		const {spec, wasUp} = runtime;
-		const result: CheckResult = {...outcome, siteId: spec.id, url: spec.url, scheduledAt: entry.scheduledAt, requestedAt};
-		runtime.running = false;
-		this.#stats.recordFinish(this.#clock.now(), result, wasUp, !entry.manual);
-		this.#setView(runtime, applyResult(runtime.view, result));
-		this.emit('result', result);
-		this.#changed();
-		// A path that was up timing out, or "too many requests" / "unavailable": the host may be struggling.
-		return (wasUp && isTimeout(result)) || result.httpStatusCode === 429 || result.httpStatusCode === 503;
 	}
 
 	#tick(): void {
@@ -524,7 +381,7 @@ export class CheckEngine extends EventEmitter<EngineEvents> implements MonitorHa
 			return;
 		}
 
-		if (this.#unfinished === 0 && this.#runner.inFlight === 0 && this.#lanes.waiting === 0) {
+		if (this.#slots.unfinished === 0 && this.#runner.inFlight === 0 && this.#lanes.waiting === 0) {
 			this.#doneEmitted = true;
 			this.emit('done');
 		}

@@ -1,6 +1,7 @@
-import type {PauseOutcome} from './pause-store.js';
+import type {ConcurrencyController} from './concurrency-controller.js';
+import type {PauseOutcome, PauseStore} from './pause-store.js';
 import type {SiteView} from './site-state.js';
-import type {CheckResult} from './types.js';
+import type {CheckResult, Clock, Probe} from './types.js';
 
 /** Process measurements the engine cannot take itself (it has no `process`); the CLI injects them. */
 export type ProcessSignals = {
@@ -104,4 +105,50 @@ export type EngineEvents = {
 	done: [];
 	/** Something in the snapshot changed; consumers coalesce. */
 	change: [];
+};
+
+export type EngineOptions = {
+	readonly probe: Probe;
+	readonly clock?: Clock;
+	/** Checks per site before the engine reports `done`; undefined or <= 0 = forever. */
+	readonly checksPerSite?: number;
+	/** Total deadline per check, ms (passed to the probe). */
+	readonly timeoutMs?: number;
+	readonly controller?: ConcurrencyController;
+	/** Sampled once per tick for the controller. */
+	readonly measure?: () => ProcessSignals;
+	/** Controller period, ms. */
+	readonly tickMs?: number;
+	/**
+	Checks in flight at most, those waiting on silent servers included (each holds a socket until its
+	deadline); the controller's limit bounds only the working ones (see `CheckRunner`). Default: none.
+	*/
+	readonly maxInFlight?: number;
+	/**
+	Share of `maxInFlight`, and of each host's connections, that sites whose last check timed out may
+	hold. Dead sites keep a socket for the whole timeout; without a bound, a fleet or a host with many
+	of them takes every one the live sites need.
+	*/
+	readonly suspectShare?: number;
+	/** Consecutive timeouts after which a site runs in the bounded suspect share. */
+	readonly suspectAfterTimeouts?: number;
+	/** Connections to one origin at once (the prober must allow at least as many). Default `defaultMaxPerHost`. */
+	readonly maxPerHost?: number;
+	/** Slots due within this step start together (see `SlotScheduler`), ms. Default 0: each at its own moment. */
+	readonly slotBatchMs?: number;
+	/** Keeps pauses beyond the run (storage); none in a shard worker, whose main thread keeps them. */
+	readonly pauseStore?: PauseStore | undefined;
+	/**
+	Whether `takeChanges` is used (a shard worker's publications): only then does the engine record
+	which sites changed. Default false.
+	*/
+	readonly publishesChanges?: boolean;
+};
+
+/** Where a restarted engine picks up (a shard worker that replaced one that died). */
+export type ResumePoint = {
+	/** Epoch ms: each site's first slot is its next grid slot at or after this, never one in the past. */
+	readonly at: number;
+	/** Slots each site already had (stored rows), so `checksPerSite` still holds over both lives. */
+	readonly slotsUsed?: ReadonlyMap<number, number>;
 };
