@@ -9,7 +9,7 @@ export function formatSummary(totals: EngineTotals, writer?: WriterStatus): stri
 		`checks/s ${totals.checksPerSecond1s.toFixed(1)} (1m ${totals.checksPerSecond1m.toFixed(1)})`,
 		`timeouts ${percent(totals.timeoutRate1m)}`,
 		`errors ${percent(totals.errorRate1m)}`,
-		// The limit bounds the checks that work; those out for over a second wait on their servers.
+		// The limit bounds the checks that work; those out for over half a second wait on their servers.
 		`limit ${totals.limit} in-flight ${totals.inFlight}${totals.stalledInFlight > 0 ? ` (${totals.stalledInFlight} on silent servers)` : ''} waiting ${totals.waiting} (${totals.limitReason})`,
 		`hosts ${totals.hosts}, ${totals.waitingOnHosts} waiting for their host`,
 		// From each check's slot to the moment its request was written to the socket.
